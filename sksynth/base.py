@@ -1,0 +1,260 @@
+"""Base classes of sksynth: the generator contract.
+
+=====================  ==================================================
+method / attribute     contract
+=====================  ==================================================
+``fit(X, y=None)``     learn the joint distribution of ``X`` (and ``y``)
+``sample(n, ...)``     new rows in the container ``fit`` saw; ``(X, y)``
+                       when ``y`` was fitted
+``conditions=``        dict ``{column: value}`` or one DataFrame row per
+                       sample (NaN = free); the target is ``"y"`` or its
+                       Series name
+``random_state``       same seed, same rows; ``sample(random_state=None)``
+                       draws fresh rows from a stream seeded in ``fit``
+``schema_``            the :class:`~sksynth.preprocessing.TableSchema`
+``_fit(Z, rng)``       subclass hook: learn from the code matrix ``Z``
+``_sample(n, C, rng)`` subclass hook: return an ``(n, n_columns)`` code
+                       matrix that satisfies ``C`` (NaN = free) when the
+                       class sets ``_native_conditioning = True``
+=====================  ==================================================
+
+Subclasses write only ``_fit`` and ``_sample``; :class:`BaseGenerator` does the
+validation, the schema, the seeding, conditions (rejection fallback for
+generators without native conditioning) and the container round-trip.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import Tags as _SklearnTags
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .preprocessing._schema import TableSchema
+from .utils._validation import validate_table
+
+__all__ = ["BaseGenerator", "GeneratorMixin", "GeneratorTags", "is_generator"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+@dataclass
+class GeneratorTags:
+    """Tags describing a generator.
+
+    Parameters
+    ----------
+    native_conditioning : bool
+        ``sample(conditions=...)`` is answered by the model itself rather than
+        by rejection sampling.
+    differentially_private : bool
+        ``fit`` spends a privacy budget and reports it.
+    requires_torch : bool
+        The generator trains a torch network.
+    """
+
+    native_conditioning: bool = False
+    differentially_private: bool = False
+    requires_torch: bool = False
+
+
+@dataclass
+class Tags(_SklearnTags):
+    """scikit-learn's tags plus :class:`GeneratorTags`."""
+
+    generator_tags: GeneratorTags = field(default_factory=GeneratorTags)
+
+
+class GeneratorMixin:
+    """Mixin for generators: sets the estimator type and generator tags."""
+
+    _native_conditioning = False
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "generator"
+        tags.target_tags.required = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.input_tags.sparse = False
+        return Tags(
+            **{f.name: getattr(tags, f.name) for f in fields(tags)},
+            generator_tags=GeneratorTags(
+                native_conditioning=self._native_conditioning
+            ),
+        )
+
+
+def is_generator(estimator):
+    """Return True if ``estimator`` is a sksynth-style generator.
+
+    Examples
+    --------
+    >>> from sksynth.base import is_generator
+    >>> from sksynth.generators import GaussianCopulaGenerator
+    >>> is_generator(GaussianCopulaGenerator())
+    True
+    """
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    if tags is not None:
+        try:
+            return tags().estimator_type == "generator"
+        except Exception:  # pragma: no cover - foreign estimators
+            return False
+    return hasattr(estimator, "fit") and hasattr(estimator, "sample")
+
+
+def check_n_samples(n_samples, name="n_samples"):
+    """Validate a number of rows to generate (an integer >= 1)."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {n_samples!r}.")
+    if n_samples < 1:
+        raise ValueError(f"{name} must be >= 1, got {n_samples}.")
+    return int(n_samples)
+
+
+class BaseGenerator(GeneratorMixin, BaseEstimator):
+    """Base class of all sksynth generators.
+
+    Do not instantiate; subclass and implement ``_fit`` and ``_sample``. See the
+    module docstring for the contract.
+    """
+
+    _parameter_constraints: dict = {}
+    # Bound of the rejection fallback: number of batches drawn per condition.
+    _max_rejection_rounds = 50
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the joint distribution of ``X`` (and ``y``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Mixed-type table; NaN marks missing values (modelled, not dropped).
+        y : array-like of shape (n_samples,), default=None
+            Optional target, modelled jointly as one more column.
+
+        Returns
+        -------
+        self : object
+            The fitted generator.
+        """
+        validate_table(self, X, y, reset=True, ensure_min_samples=2)
+        self.schema_ = TableSchema.infer(X, y)
+        Z = self.schema_.encode(X, y)
+        rng = check_random_state(self.random_state)
+        self._fit(Z, rng)
+        self._sample_seeds_ = np.random.RandomState(rng.randint(_MAX_SEED))
+        return self
+
+    def _fit(self, Z, random_state):
+        raise NotImplementedError
+
+    # --------------------------------------------------------------- sample
+    def sample(self, n_samples=1, *, conditions=None, random_state=None):
+        """Draw synthetic rows.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows (>= 1). With a DataFrame of conditions it must equal
+            the number of condition rows.
+        conditions : dict or DataFrame, default=None
+            Column values to fix: ``{column: value}`` for every row, or one
+            DataFrame row per sample (NaN leaves a cell free). The target is
+            addressed as ``"y"`` or by its Series name.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call. ``None`` draws from a stream seeded by the
+            generator's ``random_state`` at ``fit``, so successive calls differ
+            but a refit with the same seed replays them.
+
+        Returns
+        -------
+        X : DataFrame or ndarray of shape (n_samples, n_features)
+            In the container, column order and dtypes ``fit`` saw.
+        y : Series or ndarray of shape (n_samples,)
+            Only when ``fit`` was given ``y``.
+        """
+        Z = self._sample_codes(n_samples, conditions, random_state)
+        return self.schema_.decode(Z)
+
+    def _sample_codes(self, n_samples, conditions=None, random_state=None):
+        """Like :meth:`sample` but return the code matrix."""
+        check_is_fitted(self)
+        if isinstance(conditions, pd.DataFrame) and n_samples == 1:
+            n_samples = len(conditions)
+        n_samples = check_n_samples(n_samples)
+        if random_state is None:
+            random_state = self._sample_seeds_.randint(_MAX_SEED)
+        rng = check_random_state(random_state)
+        if conditions is None:
+            return self.schema_.round_codes(self._sample(n_samples, None, rng))
+        C = self.schema_.encode_conditions(conditions, n_samples)
+        if self._native_conditioning:
+            Z = self.schema_.round_codes(self._sample(n_samples, C, rng))
+        else:
+            Z = self._rejection_sample(C, rng)
+        given = ~np.isnan(C)
+        if not np.allclose(Z[given], C[given]):
+            raise RuntimeError(
+                f"{type(self).__name__} returned rows that break the conditions."
+            )
+        Z[given] = C[given]
+        return Z
+
+    def _rejection_sample(self, C, rng):
+        """Bounded rejection sampling, one pattern of conditions at a time."""
+        Z = np.empty_like(C)
+        given = ~np.isnan(C)
+        patterns = pd.DataFrame(np.where(given, C, -np.inf))
+        for _, rows in patterns.groupby(list(patterns.columns), sort=False).groups.items():
+            rows = np.asarray(rows)
+            cond = C[rows[0]]
+            cols = np.flatnonzero(~np.isnan(cond))
+            need = len(rows)
+            kept, drawn = [], 0
+            batch = max(256, 2 * need)
+            for _ in range(self._max_rejection_rounds):
+                cand = self.schema_.round_codes(self._sample(batch, None, rng))
+                ok = np.all(cand[:, cols] == cond[cols], axis=1)
+                drawn += batch
+                kept.append(cand[ok])
+                have = sum(len(k) for k in kept)
+                if have >= need:
+                    break
+                rate = max(have / drawn, 1.0 / drawn)
+                batch = int(min(max(256, 1.2 * (need - have) / rate), 200_000))
+            accepted = np.concatenate(kept)
+            if len(accepted) < need:
+                described = {
+                    self.schema_.columns[j].name: self._describe_value(j, cond[j])
+                    for j in cols
+                }
+                raise ValueError(
+                    f"Could not generate {need} rows with conditions {described}: "
+                    f"only {len(accepted)} of {drawn} rows drawn met them "
+                    f"({type(self).__name__} conditions by rejection, bounded at "
+                    f"{self._max_rejection_rounds} rounds). The condition is too "
+                    "rare under the model; use a generator with native "
+                    "conditioning or a less specific condition."
+                )
+            Z[rows] = accepted[:need]
+        return Z
+
+    def _describe_value(self, j, code):
+        col = self.schema_.columns[j]
+        if col.kind == "categorical":
+            return col.categories[int(code)]
+        return code
+
+    def _sample_seed(self, rng):
+        """Draw an integer seed from ``rng`` (for nested components)."""
+        return int(rng.randint(_MAX_SEED))

@@ -1,0 +1,641 @@
+"""Column types and the code matrix: the one place in sksynth that reads dtypes.
+
+Every generator works on the *code matrix* ``Z`` built here: a float64 array of
+shape ``(n_samples, n_columns)`` (the target, when fitted, is the last column)
+where
+
+* a **numeric** column holds its values (integers as floats), ``NaN`` = missing;
+* a **datetime** column holds integer ticks of its own unit, ``NaN`` = missing;
+* a **categorical** column holds the index of its value in
+  :attr:`ColumnSchema.categories`, ``NaN`` = missing.
+
+:class:`TableSchema` infers the column types of a DataFrame or an array, encodes
+tables (and conditions) into code matrices, and decodes code matrices back into
+the caller's container with the exact dtypes, category sets and column order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    is_bool_dtype,
+    is_datetime64_any_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+)
+
+__all__ = ["ColumnSchema", "TableSchema"]
+
+# A numeric target with more distinct values than this is modelled as numeric.
+_MAX_TARGET_CLASSES = 50
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """What sksynth knows about one column.
+
+    Parameters
+    ----------
+    name : hashable
+        The column label (the position for arrays).
+    kind : {"numeric", "categorical", "datetime"}
+        How the column is modelled.
+    dtype : dtype
+        The dtype to restore on output.
+    categories : tuple
+        Categorical values in code order (empty for other kinds); for a pandas
+        ``category`` column this includes unused categories.
+    integer : bool
+        Numeric column whose values are all integers (restored rounded).
+    missing_rate : float
+        Share of missing values seen in ``fit``.
+    low, high : float
+        Range of the non-missing codes seen in ``fit``.
+    counts : tuple
+        For categorical columns, the number of rows of each category.
+    unit, tz : str or None
+        Tick unit and time zone of a datetime column.
+    """
+
+    name: Hashable
+    kind: str
+    dtype: object
+    categories: tuple = ()
+    integer: bool = False
+    missing_rate: float = 0.0
+    low: float = np.nan
+    high: float = np.nan
+    counts: tuple = ()
+    unit: str | None = None
+    tz: object = None
+
+    @property
+    def has_missing(self):
+        """Whether the column had missing values in ``fit``."""
+        return self.missing_rate > 0
+
+    @property
+    def n_categories(self):
+        """Number of categories (0 for non-categorical columns)."""
+        return len(self.categories)
+
+    @property
+    def is_constant(self):
+        """Whether the column has at most one distinct non-missing value."""
+        if self.kind == "categorical":
+            return self.n_categories <= 1
+        return bool(self.low == self.high)
+
+    @property
+    def is_discrete(self):
+        """Whether the codes are integers (categorical, integer or datetime)."""
+        return self.kind != "numeric" or self.integer
+
+
+def _describe(name):
+    return repr(name)
+
+
+def _unique_sorted(values):
+    uniques = pd.unique(values)
+    try:
+        return tuple(sorted(uniques))
+    except TypeError:  # mixed, unorderable types: keep order of appearance
+        return tuple(uniques)
+
+
+def _infer_column(name, s, *, target=False, kind=None):
+    """Infer the ColumnSchema of a Series ``s`` (``kind`` forces the kind)."""
+    dtype = s.dtype
+    missing = pd.isna(s).to_numpy()
+    n = len(s)
+    if n and missing.all():
+        raise ValueError(
+            f"Column {_describe(name)} is entirely missing (all {n} values are "
+            "NaN): there is nothing to learn from it; drop it first."
+        )
+    missing_rate = float(missing.mean()) if n else 0.0
+    observed = s[~missing]
+
+    if kind == "numeric":
+        return _numeric_column(name, s, dtype, missing_rate)
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = tuple(dtype.categories)
+        kind = "categorical"
+    elif kind == "categorical":
+        categories = _categories_of(name, observed)
+    elif is_bool_dtype(dtype):
+        categories = (False, True)
+        kind = "categorical"
+    elif is_datetime64_any_dtype(dtype):
+        unit = np.datetime_data(_naive(s).dtype)[0]
+        ticks = _datetime_ticks(s)
+        return ColumnSchema(
+            name,
+            "datetime",
+            dtype,
+            integer=True,
+            missing_rate=missing_rate,
+            low=float(np.nanmin(ticks)),
+            high=float(np.nanmax(ticks)),
+            unit=unit,
+            tz=getattr(dtype, "tz", None),
+        )
+    elif is_numeric_dtype(dtype) and not target:
+        return _numeric_column(name, s, dtype, missing_rate)
+    elif is_numeric_dtype(dtype):
+        values = observed.to_numpy(dtype=float)
+        uniques = np.unique(values)
+        integral = np.all(values == np.round(values))
+        if integral and len(uniques) <= _MAX_TARGET_CLASSES:
+            categories = tuple(observed.unique().tolist())
+            categories = tuple(sorted(categories))
+            kind = "categorical"
+        else:
+            return _numeric_column(name, s, dtype, missing_rate)
+    else:
+        # object / string columns: numbers stored as objects stay numeric.
+        numeric = None
+        if is_object_dtype(dtype) and len(observed):
+            values = observed.to_numpy()
+            if not any(isinstance(v, (bool, np.bool_)) for v in values):
+                numeric = pd.to_numeric(observed, errors="coerce")
+                if numeric.isna().any():
+                    numeric = None
+        if numeric is not None and not target:
+            return _numeric_column(name, s, dtype, missing_rate, values=s)
+        categories = _categories_of(name, observed)
+        kind = "categorical"
+
+    codes = pd.Categorical(observed, categories=list(categories)).codes
+    counts = tuple(np.bincount(codes, minlength=len(categories)).tolist())
+    return ColumnSchema(
+        name,
+        kind,
+        dtype,
+        categories=categories,
+        integer=True,
+        missing_rate=missing_rate,
+        low=0.0,
+        high=float(max(len(categories) - 1, 0)),
+        counts=counts,
+    )
+
+
+def _categories_of(name, observed):
+    try:
+        return _unique_sorted(observed.to_numpy())
+    except TypeError as exc:
+        raise TypeError(
+            f"Column {_describe(name)} holds unhashable values "
+            f"({type(observed.iloc[0]).__name__}): cells must be numbers, "
+            "strings, booleans, categories or datetimes."
+        ) from exc
+
+
+def _numeric_column(name, s, dtype, missing_rate, values=None):
+    values = _to_float(name, s if values is None else values)
+    observed = values[~np.isnan(values)]
+    integer = bool(np.all(observed == np.round(observed)))
+    return ColumnSchema(
+        name,
+        "numeric",
+        dtype,
+        integer=integer,
+        missing_rate=missing_rate,
+        low=float(observed.min()),
+        high=float(observed.max()),
+    )
+
+
+def _to_float(name, s):
+    try:
+        values = pd.to_numeric(s, errors="raise")
+        values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Column {_describe(name)} should be numeric but holds non-numeric "
+            f"values: {exc}"
+        ) from exc
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Column {_describe(name)} contains infinity; sksynth accepts NaN "
+            "(missing) but not inf values."
+        )
+    return values
+
+
+def _naive(s):
+    if getattr(s.dtype, "tz", None) is not None:
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s
+
+
+def _datetime_ticks(s):
+    naive = _naive(s)
+    ticks = naive.to_numpy().view("int64").astype(np.float64)
+    ticks[pd.isna(naive).to_numpy()] = np.nan
+    return ticks
+
+
+@dataclass
+class TableSchema:
+    """Column types of a table, with the encoding to and from the code matrix.
+
+    Build it with :meth:`infer`; it is the only object in sksynth that reads
+    dtypes. Generators learn on :meth:`encode` and return through
+    :meth:`decode`.
+
+    Attributes
+    ----------
+    columns : list of ColumnSchema
+        One entry per feature column, then one for the target if any.
+    container : {"dataframe", "array"}
+        Type of ``X`` seen in ``infer``; :meth:`decode` returns the same.
+    target_name : hashable or None
+        Name of the target Series, if any.
+    has_target : bool
+        Whether a target ``y`` was given.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.preprocessing import TableSchema
+    >>> df = pd.DataFrame({"age": [31, 45, 27], "city": ["Oslo", "Rome", "Oslo"]})
+    >>> schema = TableSchema.infer(df)
+    >>> [(c.name, c.kind) for c in schema.columns]
+    [('age', 'numeric'), ('city', 'categorical')]
+    >>> Z = schema.encode(df)
+    >>> Z.tolist()
+    [[31.0, 0.0], [45.0, 1.0], [27.0, 0.0]]
+    >>> schema.decode(Z).equals(df)
+    True
+    """
+
+    columns: list
+    container: str
+    column_index: object = None
+    array_dtype: object = None
+    has_target: bool = False
+    target_name: Hashable = None
+    target_container: str | None = None
+    target_dtype: object = None
+    extra: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ infer
+    @classmethod
+    def infer(cls, X, y=None, *, kind=None):
+        """Infer the schema of ``X`` (and ``y``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            The table. Column names may be any hashable; duplicates are refused.
+        y : array-like of shape (n_samples,), default=None
+            Optional target, modelled as one more column (categorical when it
+            looks like class labels, numeric otherwise).
+        kind : {"numeric", "categorical"}, default=None
+            Force every feature column to one kind (``None`` infers each).
+
+        Returns
+        -------
+        schema : TableSchema
+        """
+        frame, container, index, array_dtype = _as_frame(X)
+        if frame.shape[0] == 0:
+            raise ValueError("X is empty: it has 0 rows.")
+        if frame.shape[1] == 0:
+            raise ValueError("X has 0 columns.")
+        columns = [
+            _infer_column(name, frame.iloc[:, j], kind=kind)
+            for j, name in enumerate(index)
+        ]
+        schema = cls(columns, container, index, array_dtype)
+        if y is not None:
+            ys, target_container = _as_series(y, len(frame))
+            name = ys.name
+            if name is None or name in set(index):
+                name = "y" if "y" not in set(index) else "__target__"
+            column = _infer_column(name, ys.rename(name), target=True)
+            if column.has_missing:
+                raise ValueError("y contains missing values (NaN).")
+            schema.columns.append(column)
+            schema.has_target = True
+            schema.target_name = ys.name
+            schema.target_container = target_container
+            schema.target_dtype = ys.dtype
+        return schema
+
+    # ------------------------------------------------------------ properties
+    @property
+    def n_columns(self):
+        """Number of modelled columns (features plus target)."""
+        return len(self.columns)
+
+    @property
+    def n_features(self):
+        """Number of feature columns of ``X``."""
+        return self.n_columns - int(self.has_target)
+
+    @property
+    def names(self):
+        """Names of the modelled columns (the target last, as ``y`` or its name)."""
+        return [c.name for c in self.columns]
+
+    def indices(self, kind):
+        """Positions of the columns of one kind (``"numeric"``, ...)."""
+        return [j for j, c in enumerate(self.columns) if c.kind == kind]
+
+    @property
+    def categorical_mask(self):
+        """Boolean mask of categorical columns."""
+        return np.array([c.kind == "categorical" for c in self.columns])
+
+    @property
+    def target_index(self):
+        """Position of the target column, or None."""
+        return self.n_columns - 1 if self.has_target else None
+
+    def column_position(self, key):
+        """Position of a column given its name (``"y"`` addresses the target)."""
+        names = self.names
+        for j, name in enumerate(names):
+            if _same_key(name, key):
+                return j
+        if self.has_target and (
+            _same_key(key, "y") or _same_key(key, self.target_name)
+        ):
+            return self.target_index
+        known = ", ".join(repr(n) for n in names)
+        raise ValueError(f"Unknown column {key!r}; the columns are: {known}.")
+
+    # ---------------------------------------------------------------- encode
+    def encode(self, X, y=None):
+        """Encode a table into the code matrix.
+
+        Raises a ValueError naming the column for unseen categories, inf values,
+        non-numeric values in numeric columns, and a wrong number of columns.
+        """
+        frame, _, index, _ = _as_frame(X)
+        if frame.shape[1] != self.n_features:
+            raise ValueError(
+                f"X has {frame.shape[1]} columns, but the schema was fitted with "
+                f"{self.n_features}."
+            )
+        if self.container == "dataframe" and not _same_index(index, self.column_index):
+            raise ValueError(
+                "The columns of X differ from the columns seen in fit: "
+                f"{list(index)} instead of {list(self.column_index)}."
+            )
+        n = len(frame)
+        Z = np.empty((n, self.n_columns), dtype=np.float64)
+        for j in range(self.n_features):
+            Z[:, j] = self._encode_column(self.columns[j], frame.iloc[:, j])
+        if self.has_target:
+            if y is None:
+                raise ValueError("The schema was fitted with y; pass y to encode.")
+            ys, _ = _as_series(y, n)
+            Z[:, -1] = self._encode_column(self.columns[-1], ys)
+        elif y is not None:
+            raise ValueError("The schema was fitted without y.")
+        return Z
+
+    def _encode_column(self, col, s):
+        if col.kind == "categorical":
+            missing = pd.isna(s).to_numpy()
+            values = s.to_numpy(dtype=object)
+            codes = pd.Categorical(values, categories=list(col.categories)).codes
+            unseen = (codes < 0) & ~missing
+            if unseen.any():
+                bad = pd.unique(values[unseen])[:5].tolist()
+                raise ValueError(
+                    f"Column {_describe(col.name)} has categories not seen in fit: "
+                    f"{bad}."
+                )
+            out = codes.astype(np.float64)
+            out[missing] = np.nan
+            return out
+        if col.kind == "datetime":
+            if not is_datetime64_any_dtype(s.dtype):
+                s = pd.to_datetime(s)
+                if col.tz is not None and s.dt.tz is None:
+                    s = s.dt.tz_localize(col.tz)
+            s = _naive(s)
+            if s.dtype != np.dtype(f"datetime64[{col.unit}]"):
+                s = s.astype(f"datetime64[{col.unit}]")
+            return _datetime_ticks(s)
+        return _to_float(col.name, s)
+
+    def encode_conditions(self, conditions, n_samples):
+        """Encode sampling conditions into an ``(n_samples, n_columns)`` matrix.
+
+        ``conditions`` is a dict ``{column: value}`` applied to every row, or a
+        DataFrame with one row per sample (NaN cells leave that cell free).
+        Free cells are NaN in the result. Unknown columns, unseen categories and
+        values outside the range seen in ``fit`` raise a ValueError.
+        """
+        C = np.full((n_samples, self.n_columns), np.nan)
+        if isinstance(conditions, Mapping):
+            items = [(k, [v]) for k, v in conditions.items()]
+            per_row = False
+        elif isinstance(conditions, pd.DataFrame):
+            if len(conditions) != n_samples:
+                raise ValueError(
+                    f"conditions has {len(conditions)} rows but n_samples="
+                    f"{n_samples}; pass one row of conditions per sample."
+                )
+            items = [(k, conditions[k]) for k in conditions.columns]
+            per_row = True
+        else:
+            raise TypeError(
+                "conditions must be a dict {column: value} or a DataFrame with one "
+                f"row per sample, got {type(conditions).__name__}."
+            )
+        if not items:
+            raise ValueError("conditions is empty.")
+        for key, values in items:
+            j = self.column_position(key)
+            col = self.columns[j]
+            s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
+            given = ~pd.isna(s).to_numpy()
+            if not per_row and not given.all():
+                raise ValueError(
+                    f"Condition on {key!r} is missing (NaN); conditioning on a "
+                    "missing value is not supported."
+                )
+            try:
+                codes = np.full(len(s), np.nan)
+                codes[given] = self._encode_column(col, s[given])
+            except ValueError as exc:
+                raise ValueError(f"Impossible condition on {key!r}: {exc}") from exc
+            obs = codes[given]
+            if col.kind != "categorical" and len(obs):
+                if np.any(obs < col.low) or np.any(obs > col.high):
+                    raise ValueError(
+                        f"Impossible condition on {key!r}: value outside the "
+                        f"range seen in fit [{col.low}, {col.high}]."
+                    )
+                if col.integer and np.any(obs != np.round(obs)):
+                    raise ValueError(
+                        f"Impossible condition on {key!r}: the column holds "
+                        "integers only."
+                    )
+            C[:, j] = codes if per_row else codes[0]
+        return C
+
+    # ---------------------------------------------------------------- decode
+    def round_codes(self, Z):
+        """Round discrete columns in place and check categorical codes."""
+        for j, col in enumerate(self.columns):
+            if col.is_discrete:
+                np.round(Z[:, j], out=Z[:, j])
+            if col.kind == "categorical":
+                z = Z[:, j]
+                bad = ~np.isnan(z) & ((z < 0) | (z >= col.n_categories))
+                if bad.any():
+                    raise RuntimeError(
+                        f"Generator produced invalid codes for column {col.name!r}"
+                    )
+        return Z
+
+    def decode(self, Z):
+        """Turn a code matrix back into the container seen in ``infer``.
+
+        Returns ``X`` (DataFrame or array), or ``(X, y)`` when fitted with a
+        target.
+        """
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != self.n_columns:
+            raise ValueError(
+                f"Expected a code matrix with {self.n_columns} columns, got shape "
+                f"{Z.shape}."
+            )
+        Z = self.round_codes(Z.copy())
+        data = {
+            j: self._decode_column(self.columns[j], Z[:, j])
+            for j in range(self.n_features)
+        }
+        X = pd.DataFrame(data)
+        if self.container == "dataframe":
+            X.columns = self.column_index
+        else:
+            X = X.to_numpy(dtype=self.array_dtype)
+        if not self.has_target:
+            return X
+        y = self._decode_column(self.columns[-1], Z[:, -1])
+        if self.target_container == "series":
+            y = y.astype(self.target_dtype).rename(self.target_name)
+        else:
+            y = y.to_numpy(dtype=self.target_dtype)
+        return X, y
+
+    def _decode_column(self, col, z):
+        missing = np.isnan(z)
+        if col.kind == "categorical":
+            codes = np.where(missing, -1, z).astype(np.int64)
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                return pd.Series(pd.Categorical.from_codes(codes, dtype=col.dtype))
+            values = np.empty(len(z), dtype=object)
+            cats = np.empty(len(col.categories), dtype=object)
+            cats[:] = list(col.categories)
+            values[~missing] = cats[codes[~missing]]
+            values[missing] = np.nan
+            if is_bool_dtype(col.dtype) and missing.any():
+                return pd.Series(values, dtype=object)
+            return pd.Series(values).astype(col.dtype)
+        if col.kind == "datetime":
+            ticks = np.where(missing, np.iinfo(np.int64).min, z).astype(np.int64)
+            s = pd.Series(ticks.view(f"datetime64[{col.unit}]"))
+            if col.tz is not None:
+                s = s.dt.tz_localize("UTC").dt.tz_convert(col.tz)
+            return s.astype(col.dtype)
+        s = pd.Series(z)
+        if is_object_dtype(col.dtype):
+            values = z.astype(object)
+            if col.integer:
+                values[~missing] = z[~missing].astype(np.int64)
+            values[missing] = np.nan
+            return pd.Series(values, dtype=object)
+        if np.dtype("float64") != col.dtype and is_numeric_dtype(col.dtype):
+            if missing.any() and isinstance(col.dtype, np.dtype):
+                if col.dtype.kind in "iub":  # cannot hold NaN: keep float
+                    return s
+            return s.astype(col.dtype)
+        return s
+
+    def with_columns(self, columns):
+        """Copy of the schema with other ColumnSchema entries."""
+        return replace(self, columns=list(columns))
+
+
+def _same_key(a, b):
+    if a is b:
+        return True
+    try:
+        equal = a == b
+    except (TypeError, ValueError):
+        return False
+    return isinstance(equal, (bool, np.bool_)) and bool(equal)
+
+
+def _same_index(a, b):
+    return len(a) == len(b) and all(_same_key(x, y) for x, y in zip(a, b))
+
+
+def _as_frame(X):
+    """Return (frame with positional columns, container, column index, dtype)."""
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            "Sparse input is not supported: sksynth models dense tables; call "
+            ".toarray() first."
+        )
+    if isinstance(X, pd.DataFrame):
+        if X.columns.has_duplicates:
+            dup = X.columns[X.columns.duplicated()].unique().tolist()
+            raise ValueError(f"X has duplicate column names: {dup}.")
+        frame = X.set_axis(range(X.shape[1]), axis=1).reset_index(drop=True)
+        for j in range(frame.shape[1]):
+            if isinstance(frame.dtypes.iloc[j], pd.SparseDtype):
+                frame[j] = frame[j].sparse.to_dense()
+        return frame, "dataframe", X.columns, None
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            "X is a Series (1-D); pass a DataFrame or a 2-D array, e.g. "
+            "X.to_frame()."
+        )
+    arr = np.asarray(X)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"X must be 2-D (n_samples, n_features), got an array of shape "
+            f"{arr.shape}."
+        )
+    if np.iscomplexobj(arr):
+        raise ValueError("Complex data not supported.")
+    frame = pd.DataFrame(arr, copy=False)
+    return frame, "array", pd.RangeIndex(arr.shape[1]), arr.dtype
+
+
+def _as_series(y, n):
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(f"y must be 1-D, got a DataFrame of shape {y.shape}.")
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        ys, container = y.reset_index(drop=True), "series"
+    else:
+        arr = np.asarray(y)
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr.ravel()
+        if arr.ndim != 1:
+            raise ValueError(f"y must be 1-D, got shape {arr.shape}.")
+        ys, container = pd.Series(arr), "array"
+    if len(ys) != n:
+        raise ValueError(f"X has {n} rows but y has {len(ys)}.")
+    if isinstance(ys.dtype, np.dtype) and ys.dtype.kind == "f":
+        if np.isinf(ys.to_numpy()).any():
+            raise ValueError("y contains infinity.")
+    return ys, container
