@@ -102,6 +102,10 @@ class GaussianCopulaGenerator(BaseGenerator):
         self.n_gibbs_sweeps = n_gibbs_sweeps
         self.random_state = random_state
 
+    @classmethod
+    def _test_params(cls):
+        return {"random_state": 0}
+
     def _fit(self, Z, random_state):
         encoder = TableEncoder(
             numeric=_MARGINALS[self.marginals],

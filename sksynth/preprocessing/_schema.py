@@ -171,7 +171,7 @@ def _infer_column(name, s, *, target=False, kind=None):
         categories = _categories_of(name, observed)
         kind = "categorical"
 
-    codes = pd.Categorical(observed, categories=list(categories)).codes
+    codes = _codes_of(observed.to_numpy(dtype=object), categories)
     counts = tuple(np.bincount(codes, minlength=len(categories)).tolist())
     return ColumnSchema(
         name,
@@ -184,6 +184,12 @@ def _infer_column(name, s, *, target=False, kind=None):
         high=float(max(len(categories) - 1, 0)),
         counts=counts,
     )
+
+
+def _codes_of(values, categories):
+    """Index of each value in ``categories`` (-1 when absent or missing)."""
+    index = pd.Index(list(categories), dtype=object)
+    return index.get_indexer(pd.Index(values, dtype=object))
 
 
 def _categories_of(name, observed):
@@ -408,7 +414,7 @@ class TableSchema:
         if col.kind == "categorical":
             missing = pd.isna(s).to_numpy()
             values = s.to_numpy(dtype=object)
-            codes = pd.Categorical(values, categories=list(col.categories)).codes
+            codes = _codes_of(values, col.categories)
             unseen = (codes < 0) & ~missing
             if unseen.any():
                 bad = pd.unique(values[unseen])[:5].tolist()

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``sksynth`` command line (one module each)."""
