@@ -85,9 +85,7 @@ class GeneratorMixin:
         tags.input_tags.sparse = False
         return Tags(
             **{f.name: getattr(tags, f.name) for f in fields(tags)},
-            generator_tags=GeneratorTags(
-                native_conditioning=self._native_conditioning
-            ),
+            generator_tags=GeneratorTags(native_conditioning=self._native_conditioning),
         )
 
 
@@ -215,7 +213,9 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         Z = np.empty_like(C)
         given = ~np.isnan(C)
         patterns = pd.DataFrame(np.where(given, C, -np.inf))
-        for _, rows in patterns.groupby(list(patterns.columns), sort=False).groups.items():
+        for _, rows in patterns.groupby(
+            list(patterns.columns), sort=False
+        ).groups.items():
             rows = np.asarray(rows)
             cond = C[rows[0]]
             cols = np.flatnonzero(~np.isnan(cond))

@@ -56,7 +56,9 @@ def make_mixed_classification(
     balance[rng.uniform(size=n) < missing_rate] = np.nan
     n_products = np.minimum(rng.poisson(1.0 + (age > 50), size=n) + 1, 6)
     region = _REGIONS[rng.choice(4, size=n, p=[0.4, 0.3, 0.2, 0.1])]
-    plan_idx = np.clip((income > 30000).astype(int) + rng.binomial(1, 0.3, size=n), 0, 2)
+    plan_idx = np.clip(
+        (income > 30000).astype(int) + rng.binomial(1, 0.3, size=n), 0, 2
+    )
     plan = pd.Categorical.from_codes(
         plan_idx, dtype=pd.CategoricalDtype(list(_PLANS), ordered=True)
     )

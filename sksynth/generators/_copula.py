@@ -94,7 +94,11 @@ class GaussianCopulaGenerator(BaseGenerator):
     _native_conditioning = True
 
     def __init__(
-        self, *, marginals="empirical", n_quantiles=1000, n_gibbs_sweeps=20,
+        self,
+        *,
+        marginals="empirical",
+        n_quantiles=1000,
+        n_gibbs_sweeps=20,
         random_state=None,
     ):
         self.marginals = marginals

@@ -172,7 +172,9 @@ class OneHot(_CategoricalBase):
         n_inf = int((~is_freq).sum())
         if n_inf:
             rng = rng if rng is not None else np.random.RandomState(0)
-            codes[~is_freq] = rng.choice(self.infrequent_, size=n_inf, p=self.infrequent_p_)
+            codes[~is_freq] = rng.choice(
+                self.infrequent_, size=n_inf, p=self.infrequent_p_
+            )
         return codes
 
 

@@ -610,14 +610,12 @@ def _as_frame(X):
         return frame, "dataframe", X.columns, None
     if isinstance(X, pd.Series):
         raise ValueError(
-            "X is a Series (1-D); pass a DataFrame or a 2-D array, e.g. "
-            "X.to_frame()."
+            "X is a Series (1-D); pass a DataFrame or a 2-D array, e.g. X.to_frame()."
         )
     arr = np.asarray(X)
     if arr.ndim != 2:
         raise ValueError(
-            f"X must be 2-D (n_samples, n_features), got an array of shape "
-            f"{arr.shape}."
+            f"X must be 2-D (n_samples, n_features), got an array of shape {arr.shape}."
         )
     if np.iscomplexobj(arr):
         raise ValueError("Complex data not supported.")

@@ -226,8 +226,10 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 names.append(f"{base}_missing")
             elif b.encoding == "onehot":
                 enc = b.encoder
-                labels = [col.categories[c] if c < col.n_categories else "nan"
-                          for c in enc.frequent_]
+                labels = [
+                    col.categories[c] if c < col.n_categories else "nan"
+                    for c in enc.frequent_
+                ]
                 names.extend(f"{base}_{label}" for label in labels)
                 if len(enc.infrequent_):
                     names.append(f"{base}_infrequent")
@@ -263,8 +265,15 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 counts = np.bincount(codes.astype(np.int64), minlength=k)
                 enc = self._categorical_encoder(k, counts).fit(codes)
                 blocks.append(
-                    Block(j, "value", "categorical", self.categorical, start,
-                          start + enc.n_outputs, enc)
+                    Block(
+                        j,
+                        "value",
+                        "categorical",
+                        self.categorical,
+                        start,
+                        start + enc.n_outputs,
+                        enc,
+                    )
                 )
                 start += enc.n_outputs
                 continue
@@ -273,16 +282,30 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 enc = enc(self.n_quantiles) if self.numeric == "quantile" else enc()
                 enc.fit(z[~missing])
                 blocks.append(
-                    Block(j, "value", "numeric", self.numeric, start,
-                          start + enc.n_outputs, enc)
+                    Block(
+                        j,
+                        "value",
+                        "numeric",
+                        self.numeric,
+                        start,
+                        start + enc.n_outputs,
+                        enc,
+                    )
                 )
                 start += enc.n_outputs
             if missing.any():
                 counts = np.bincount(missing.astype(np.int64), minlength=2)
                 enc = self._categorical_encoder(2, counts).fit(missing.astype(float))
                 blocks.append(
-                    Block(j, "missing", "categorical", self.categorical, start,
-                          start + enc.n_outputs, enc)
+                    Block(
+                        j,
+                        "missing",
+                        "categorical",
+                        self.categorical,
+                        start,
+                        start + enc.n_outputs,
+                        enc,
+                    )
                 )
                 start += enc.n_outputs
         self.blocks_ = blocks
@@ -310,9 +333,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             else:
                 x = z[~missing]
                 if missing.any():
-                    out[~missing, b.start:b.stop] = b.encoder.transform(x, rng)
+                    out[~missing, b.start : b.stop] = b.encoder.transform(x, rng)
                     continue
-            out[:, b.start:b.stop] = b.encoder.transform(x, rng)
+            out[:, b.start : b.stop] = b.encoder.transform(x, rng)
         return out
 
     def inverse_codes(self, M, rng=None):
@@ -323,7 +346,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         for j, col in enumerate(self.schema_.columns):
             Z[:, j] = 0.0 if col.kind == "categorical" else col.low
         for b in self.blocks_:
-            values = b.encoder.inverse(M[:, b.start:b.stop], rng)
+            values = b.encoder.inverse(M[:, b.start : b.stop], rng)
             col = self.schema_.columns[b.column]
             if b.role == "missing":
                 Z[values == 1, b.column] = np.nan

@@ -114,12 +114,19 @@ class GenerativeOverSampler(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
-        gen = clone(self.generator if self.generator is not None else _default_generator())
-        if "random_state" in gen.get_params() and gen.get_params()["random_state"] is None:
+        gen = clone(
+            self.generator if self.generator is not None else _default_generator()
+        )
+        if (
+            "random_state" in gen.get_params()
+            and gen.get_params()["random_state"] is None
+        ):
             gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
         y_series = pd.Series(np.asarray(y), name="__class__")
         counts = y_series.value_counts()
-        small = [c for c, n in counts.items() if n < 5 and self.sampling_strategy_.get(c)]
+        small = [
+            c for c, n in counts.items() if n < 5 and self.sampling_strategy_.get(c)
+        ]
         if small:
             warnings.warn(
                 f"Classes {small} have fewer than 5 rows: the generated rows of "
@@ -133,7 +140,8 @@ class GenerativeOverSampler(BaseOverSampler):
             if n <= 0:
                 continue
             Xs, ys = gen.sample(
-                int(n), conditions={"__class__": cls},
+                int(n),
+                conditions={"__class__": cls},
                 random_state=int(rng.randint(_MAX_SEED)),
             )
             X_parts.append(Xs)

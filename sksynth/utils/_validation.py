@@ -17,13 +17,13 @@ def validate_table(estimator, X, y=None, *, reset, ensure_min_samples=1):
     checked = X
     if isinstance(X, pd.DataFrame) and not all(isinstance(c, str) for c in X.columns):
         checked = X.set_axis(range(X.shape[1]), axis=1)
-    kwargs = dict(
-        reset=reset,
-        dtype=None,
-        ensure_all_finite=False,
-        accept_sparse=False,
-        ensure_min_samples=ensure_min_samples,
-    )
+    kwargs = {
+        "reset": reset,
+        "dtype": None,
+        "ensure_all_finite": False,
+        "accept_sparse": False,
+        "ensure_min_samples": ensure_min_samples,
+    }
     if y is None:
         validate_data(estimator, checked, **kwargs)
     else:

@@ -51,7 +51,9 @@ def all_estimators(type_filter=None):
     if isinstance(type_filter, str):
         type_filter = [type_filter]
     if type_filter is not None and not set(type_filter) <= _TYPES:
-        raise ValueError(f"type_filter must be among {sorted(_TYPES)}, got {type_filter}")
+        raise ValueError(
+            f"type_filter must be among {sorted(_TYPES)}, got {type_filter}"
+        )
     found = {}
     for info in pkgutil.walk_packages(sksynth.__path__, prefix="sksynth."):
         parts = info.name.split(".")

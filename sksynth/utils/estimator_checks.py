@@ -43,7 +43,9 @@ def _mixed_frame(n=120, seed=0):
             "city": pd.array(rng.choice(["Oslo", "Rome", "Lima"], size=n), dtype="str"),
             "level": pd.Categorical(cat, categories=["low", "high", "unused"]),
             "flag": rng.uniform(size=n) < 0.3,
-            "with_nan": np.where(rng.uniform(size=n) < 0.2, np.nan, rng.gamma(2, size=n)),
+            "with_nan": np.where(
+                rng.uniform(size=n) < 0.2, np.nan, rng.gamma(2, size=n)
+            ),
         }
     )
     y = pd.Series(np.where(x > 0.5, "yes", "no"), name="target")
