@@ -1,5 +1,6 @@
 """Generators: estimators that learn a table's joint distribution and draw rows."""
 
+from ._bayesian_network import BayesianNetworkGenerator
 from ._copula import GaussianCopulaGenerator
 
-__all__ = ["GaussianCopulaGenerator"]
+__all__ = ["BayesianNetworkGenerator", "GaussianCopulaGenerator"]
