@@ -1,0 +1,576 @@
+"""Fairness rebalancing: generate (or drop) rows per sensitive group x label cell."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from imblearn.base import BaseSampler
+from imblearn.utils import check_target_type
+from imblearn.utils._validation import ArraysTransformer
+from sklearn.base import _fit_context, clone
+from sklearn.preprocessing import label_binarize
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..preprocessing import TableSchema
+from ..utils._validation import validate_table
+
+__all__ = ["FairResampler"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+_STRATEGIES = {"parity", "equal_cells"}
+# group label of rows whose sensitive value is missing
+_MISSING = "<missing>"
+
+
+def _default_generator():
+    from ..generators import GaussianCopulaGenerator
+
+    return GaussianCopulaGenerator()
+
+
+def _fresh_name(base, taken):
+    name, k = base, 0
+    while name in taken:
+        k += 1
+        name = f"{base}{k}"
+    return name
+
+
+class FairResampler(BaseSampler):
+    """Rebalance sensitive groups x labels by generating rows conditionally.
+
+    Each row belongs to a *cell*: its group (the values of one or more
+    sensitive features; several features give intersectional groups such as
+    sex x race) and its label. The strategy sets a target size per cell; the
+    missing rows of a cell are drawn from one generator fitted on ``X`` and
+    ``y`` (plus routed sensitive features), conditionally on the cell's
+    sensitive values and label. With ``resampling="under"`` or ``"both"``,
+    surplus rows are dropped at random instead of (or as well as) generating.
+    The original rows come first in the output, then the generated ones.
+
+    Parameters
+    ----------
+    generator : generator estimator, default=None
+        Any sksynth generator (``fit(X, y)`` and ``sample(n, conditions=...)``),
+        cloned before fitting. ``None`` uses
+        :class:`~sksynth.generators.GaussianCopulaGenerator`. A generator that
+        conditions natively is needed for numeric sensitive features.
+    sensitive_features : str, int or list, default=None
+        Column name(s) of ``X`` (or positions, for arrays) that define the
+        groups. Leave ``None`` to pass the values to :meth:`fit_resample`
+        instead (``sensitive_features=...``), directly or, inside a
+        pipeline or cross-validation, through scikit-learn's metadata routing
+        (``sklearn.set_config(enable_metadata_routing=True)`` and
+        ``set_fit_resample_request(sensitive_features=True)``, as fairlearn's
+        estimators take them in ``fit``); those columns are modelled by the
+        generator but not returned.
+    strategy : {"parity", "equal_cells"}, dict or callable, default="parity"
+        Target size of every (group, label) cell:
+
+        - ``"parity"``: every group gets the overall label distribution (for a
+          binary label: the same positive rate in every group, the overall
+          rate kept; demographic parity of the label);
+        - ``"equal_cells"``: every cell as large as the largest
+          (``resampling="over"``), the smallest (``"under"``) or the mean
+          (``"both"``);
+        - dict ``{(group values..., label): n_rows}``: explicit targets; cells
+          not named keep their size;
+        - callable ``f(cell_counts) -> dict``, given the counts as a Series
+          indexed by (sensitive features..., label).
+    resampling : {"over", "under", "both"}, default="over"
+        ``"over"`` only adds rows; ``"under"`` only drops rows (no generator
+        is fitted); ``"both"`` keeps each group's size (``"parity"``) or the
+        total (``"equal_cells"``), adding and dropping rows.
+    n_bins : int, default=4
+        A numeric sensitive feature with more than ``n_bins`` distinct values
+        (e.g. age) is cut at its quantiles into ``n_bins`` groups; generated
+        rows take values seen in their cell. Other features are used as they
+        are. Missing sensitive values form their own group ``"<missing>"``,
+        which can only shrink (fill them first to generate rows for it).
+    min_cell_size : int, default=10
+        A cell that must grow but holds fewer rows raises a ValueError naming
+        it (the generator would have next to nothing to condition on). Merge
+        groups, lower this, or use ``resampling="under"``. With 0, even an
+        empty cell is generated: its sensitive values are taken from the
+        group's other rows and the generator extrapolates to the label.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the generator's fit (when its own ``random_state`` is None), the
+        draws and the rows dropped.
+
+    Attributes
+    ----------
+    cell_counts_ : Series
+        Rows per cell in the input, indexed by (sensitive features..., label).
+    target_counts_ : Series
+        Rows per cell after resampling.
+    sampling_strategy_ : dict
+        ``{cell: n}``, rows generated (positive) or dropped (negative) per cell.
+    generator_ : generator or None
+        The fitted generator (None when no row had to be generated).
+    n_features_in_ : int
+        Number of features of ``X``.
+    feature_names_in_ : ndarray of str
+        Feature names, when all are strings.
+
+    See Also
+    --------
+    sksynth.samplers.GenerativeOverSampler : class rebalancing with a generator.
+    sksynth.generators.CausalFairGenerator : fair synthetic data by edge removal.
+
+    References
+    ----------
+    F. Kamiran and T. Calders, "Data preprocessing techniques for
+    classification without discrimination", Knowledge and Information
+    Systems, 2012.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.samplers import FairResampler
+    >>> X, y = make_mixed_classification(1000, weights=(0.7,), random_state=0)
+    >>> sampler = FairResampler(sensitive_features="region", random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> rates = y_res.groupby(X_res["region"]).mean()
+    >>> bool(rates.max() - rates.min() < 0.01)
+    True
+    >>> round(float(y_res.mean()), 2) == round(float(y.mean()), 2)
+    True
+    """
+
+    _sampling_type = "bypass"
+
+    _parameter_constraints: dict = {
+        "generator": [HasMethods(["fit", "sample"]), None],
+        "sensitive_features": "no_validation",
+        "strategy": [StrOptions(_STRATEGIES), dict, callable],
+        "resampling": [StrOptions({"over", "under", "both"})],
+        "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+        "min_cell_size": [Interval(numbers.Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        generator=None,
+        *,
+        sensitive_features=None,
+        strategy="parity",
+        resampling="over",
+        n_bins=4,
+        min_cell_size=10,
+        random_state=None,
+    ):
+        self.generator = generator
+        self.sensitive_features = sensitive_features
+        self.strategy = strategy
+        self.resampling = resampling
+        self.n_bins = n_bins
+        self.min_cell_size = min_cell_size
+        self.random_state = random_state
+
+    @classmethod
+    def _test_params(cls):
+        from ..generators import GaussianCopulaGenerator
+
+        return {
+            "generator": GaussianCopulaGenerator(n_gibbs_sweeps=5, random_state=0),
+            "sensitive_features": 0,
+            "n_bins": 2,
+            "min_cell_size": 0,
+            "random_state": 0,
+        }
+
+    @classmethod
+    def _xfail_checks(cls):
+        return {
+            "check_samplers_nan": (
+                "the only column of the check is the sensitive feature; rows "
+                "cannot be generated for a missing sensitive value (no generator "
+                "conditions on a missing value)"
+            ),
+        }
+
+    # ------------------------------------------------------------ validation
+    def _check_X_y(self, X, y):
+        """Keep DataFrames (mixed types) as they are; refuse sparse input."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if isinstance(X, pd.DataFrame):
+            sparse = [c for c, t in X.dtypes.items() if isinstance(t, pd.SparseDtype)]
+            if sparse:  # pandas sparse columns: densify (restored on output)
+                X = X.astype({c: X[c].dtype.subtype for c in sparse})
+        validate_table(self, X, y, reset=True)
+        if not isinstance(X, pd.DataFrame):
+            X = np.asarray(X)
+        return X, y, binarize_y
+
+    def _sensitive_frame(self, X, routed):
+        """The sensitive values (a DataFrame) and which columns of X they are."""
+        n = X.shape[0]
+        if routed is not None and self.sensitive_features is not None:
+            raise ValueError(
+                "Sensitive features were given twice: as the sensitive_features "
+                "parameter of FairResampler and to fit_resample; use one."
+            )
+        if routed is None and self.sensitive_features is None:
+            raise ValueError(
+                "FairResampler needs sensitive features: set "
+                "sensitive_features=<column name(s) of X> or pass "
+                "sensitive_features=<values> to fit_resample (metadata routing)."
+            )
+        if routed is not None:
+            if isinstance(routed, pd.DataFrame):
+                S = routed.reset_index(drop=True)
+            elif isinstance(routed, pd.Series):
+                S = routed.reset_index(drop=True).to_frame(
+                    routed.name if routed.name is not None else "sensitive_feature"
+                )
+            else:
+                arr = np.asarray(routed, dtype=object)
+                if arr.ndim == 1:
+                    arr = arr[:, None]
+                if arr.ndim != 2:
+                    raise ValueError(
+                        "sensitive_features must be 1-D or 2-D, got shape "
+                        f"{arr.shape}."
+                    )
+                S = pd.DataFrame(
+                    arr,
+                    columns=[f"sensitive_feature_{j}" for j in range(arr.shape[1])],
+                )
+                S = S.infer_objects()
+            if len(S) != n:
+                raise ValueError(
+                    f"sensitive_features has {len(S)} rows but X has {n}."
+                )
+            return S, None
+        keys = self.sensitive_features
+        if not isinstance(keys, (list, tuple)):
+            keys = [keys]
+        if len(keys) == 0:
+            raise ValueError("sensitive_features is an empty list.")
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        positions = []
+        for key in keys:
+            if isinstance(X, pd.DataFrame) and key in set(X.columns):
+                positions.append(X.columns.get_loc(key))
+            elif isinstance(key, numbers.Integral) and not isinstance(key, bool):
+                if not -X.shape[1] <= key < X.shape[1]:
+                    raise ValueError(
+                        f"Sensitive feature index {key} is out of range for X "
+                        f"with {X.shape[1]} columns."
+                    )
+                positions.append(int(key) % X.shape[1])
+            else:
+                known = list(frame.columns)
+                raise ValueError(
+                    f"Unknown sensitive feature {key!r}; the columns of X are "
+                    f"{known}."
+                )
+        if len(set(positions)) != len(positions):
+            raise ValueError(f"sensitive_features repeats a column: {keys}.")
+        S = frame.iloc[:, positions].reset_index(drop=True)
+        return S, positions
+
+    def _groups(self, S):
+        """Group label of every row: a tuple with one entry per sensitive feature."""
+        labels = []
+        schema = TableSchema.infer(S)
+        for j, col in enumerate(schema.columns):
+            s = S.iloc[:, j]
+            missing = s.isna().to_numpy()
+            out = np.empty(len(s), dtype=object)
+            out[missing] = _MISSING
+            values = s[~missing].to_numpy()
+            if col.kind == "numeric" and len(np.unique(values)) > self.n_bins:
+                v = values.astype(np.float64)
+                edges = np.unique(np.quantile(v, np.linspace(0, 1, self.n_bins + 1)))
+                idx = np.searchsorted(edges[1:-1], v, side="right")
+                names = np.array(
+                    [
+                        f"[{edges[k]:g}, {edges[k + 1]:g}"
+                        + ("]" if k == len(edges) - 2 else ")")
+                        for k in range(len(edges) - 1)
+                    ],
+                    dtype=object,
+                )
+                out[~missing] = names[idx]
+            else:
+                out[~missing] = [
+                    v.item() if isinstance(v, np.generic) else v for v in values
+                ]
+            labels.append(out)
+        return [tuple(row) for row in zip(*labels)]
+
+    # ------------------------------------------------------------------ plan
+    def _plan(self, X, y, routed):
+        S, positions = self._sensitive_frame(X, routed)
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"FairResampler needs at least 2 classes in y; got {len(classes)} "
+                "class."
+            )
+        groups = self._groups(S)
+        names = [*S.columns, "y"]
+        index = pd.MultiIndex.from_tuples(
+            [(*g, label) for g, label in zip(groups, y.tolist())], names=names
+        )
+        counts = pd.Series(1, index=index).groupby(level=list(range(len(names)))).sum()
+        group_keys = sorted(set(groups), key=repr)
+        class_list = classes.tolist()
+        full = pd.MultiIndex.from_tuples(
+            [(*g, c) for g in group_keys for c in class_list], names=names
+        )
+        counts = counts.reindex(full, fill_value=0).astype(np.int64)
+        table = counts.to_numpy().reshape(len(group_keys), len(class_list))
+        target = self._targets(table, counts)
+        self.cell_counts_ = counts
+        self.target_counts_ = pd.Series(target.ravel(), index=full, dtype=np.int64)
+        delta = self.target_counts_ - counts
+        self.sampling_strategy_ = {k: int(v) for k, v in delta.items() if v != 0}
+        return S, positions, groups, class_list
+
+    def _targets(self, table, counts):
+        mode = self.resampling
+        strategy = self.strategy
+        if callable(strategy) and not isinstance(strategy, str):
+            strategy = strategy(counts.copy())
+            if isinstance(strategy, pd.Series):
+                strategy = strategy.to_dict()
+            if not isinstance(strategy, Mapping):
+                raise TypeError(
+                    "The strategy callable must return a dict {cell: n_rows}, got "
+                    f"{type(strategy).__name__}."
+                )
+        if isinstance(strategy, Mapping):
+            target = counts.copy()
+            for key, value in strategy.items():
+                cell = tuple(key) if isinstance(key, (tuple, list)) else (key,)
+                if cell not in counts.index:
+                    raise ValueError(
+                        f"Unknown cell {key!r} in strategy; cells are "
+                        f"(sensitive features..., label) tuples such as "
+                        f"{counts.index[0]!r}."
+                    )
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, numbers.Integral)
+                    or value < 0
+                ):
+                    raise ValueError(
+                        f"Target of cell {key!r} must be an integer >= 0, got "
+                        f"{value!r}."
+                    )
+                target[cell] = int(value)
+            T = target.to_numpy().reshape(table.shape)
+            if mode == "over" and np.any(T < table):
+                raise ValueError(
+                    "strategy asks for fewer rows than a cell holds, but "
+                    "resampling='over' only adds rows; use resampling='under' "
+                    "or 'both'."
+                )
+            if mode == "under" and np.any(T > table):
+                raise ValueError(
+                    "strategy asks for more rows than a cell holds, but "
+                    "resampling='under' only drops rows; use resampling='over' "
+                    "or 'both'."
+                )
+            return T
+        if strategy == "equal_cells":
+            size = {
+                "over": table.max(),
+                "under": table.min(),
+                "both": int(round(table.sum() / table.size)),
+            }[mode]
+            return np.full(table.shape, size, dtype=np.int64)
+        # parity: every group gets the overall class distribution
+        share = table.sum(axis=0) / table.sum()
+        n_group = table.sum(axis=1).astype(np.float64)
+        with np.errstate(divide="ignore"):
+            ratio = table / share  # group size that keeps this cell as it is
+        if mode == "over":
+            n_group = ratio.max(axis=1)
+        elif mode == "under":
+            n_group = ratio.min(axis=1)
+        T = np.rint(n_group[:, None] * share[None, :]).astype(np.int64)
+        if mode == "over":
+            T = np.maximum(T, table)
+        elif mode == "under":
+            T = np.minimum(T, table)
+        return T
+
+    # --------------------------------------------------------------- public
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, **params):
+        """Check the inputs and compute the target size of every cell.
+
+        Use :meth:`fit_resample` to get the resampled data.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data (mixed types and missing values are fine).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Only ``sensitive_features`` (values per row, when the
+            ``sensitive_features`` parameter is None). Metadata routing
+            requests it for :meth:`fit_resample`, the method pipelines call.
+
+        Returns
+        -------
+        self : object
+            The sampler, with ``cell_counts_`` and ``target_counts_``.
+        """
+        sensitive_features = params.pop("sensitive_features", None)
+        if params:
+            raise TypeError(
+                f"fit got unexpected parameters {sorted(params)}; only "
+                "sensitive_features is accepted."
+            )
+        check_classification_targets(y)
+        X, y, _ = self._check_X_y(X, y)
+        self._plan(X, y, sensitive_features)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y, *, sensitive_features=None):
+        """Resample so that every (group, label) cell meets its target size.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data (mixed types and missing values are fine).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sensitive_features : array-like or DataFrame, default=None
+            Sensitive values per row (1-D, or one column per feature for
+            intersectional groups), when the ``sensitive_features`` parameter
+            is None. Routed here by metadata routing.
+
+        Returns
+        -------
+        X_resampled : DataFrame or ndarray
+            The kept rows of ``X`` followed by the generated ones, in the
+            container and dtypes of ``X``.
+        y_resampled : Series or ndarray
+            Their labels.
+        """
+        check_classification_targets(y)
+        arrays_transformer = ArraysTransformer(X, y)
+        X, y, binarize_y = self._check_X_y(X, y)
+        X_res, y_res = self._fit_resample(X, y, sensitive_features=sensitive_features)
+        if binarize_y:
+            y_res = label_binarize(y_res, classes=np.unique(y))
+        return arrays_transformer.transform(X_res, y_res)
+
+    def _fit_resample(self, X, y, sensitive_features=None):
+        y = np.asarray(y)
+        S, positions, groups, classes = self._plan(X, y, sensitive_features)
+        rng = check_random_state(self.random_state)
+        n = X.shape[0]
+        cell_rows, group_rows = {}, {}
+        for i, (g, label) in enumerate(zip(groups, y.tolist())):
+            cell_rows.setdefault((*g, label), []).append(i)
+            group_rows.setdefault(g, []).append(i)
+
+        keep = np.ones(n, dtype=bool)
+        for cell, d in self.sampling_strategy_.items():
+            if d < 0:
+                rows = np.asarray(cell_rows[cell])
+                drop = rng.choice(rows, size=-d, replace=False)
+                keep[drop] = False
+        grow = {c: d for c, d in self.sampling_strategy_.items() if d > 0}
+        self.generator_ = None
+        if isinstance(X, pd.DataFrame):
+            X_kept = X.iloc[np.flatnonzero(keep)]
+        else:
+            X_kept = X[keep]
+        if not grow:
+            return X_kept, y[keep]
+
+        unknown = [c for c in grow if any(_MISSING == v for v in c[:-1])]
+        if unknown:
+            raise ValueError(
+                f"Cannot generate rows for cells {unknown}: their sensitive value "
+                "is missing, and generators cannot condition on a missing value. "
+                "Fill the missing sensitive values (e.g. with an 'unknown' "
+                "category) or use resampling='under'."
+            )
+        small = {
+            c: len(cell_rows.get(c, []))
+            for c in grow
+            if len(cell_rows.get(c, [])) < self.min_cell_size
+        }
+        if small:
+            listed = ", ".join(f"{c!r}: {k} rows" for c, k in small.items())
+            raise ValueError(
+                f"Cells too small to generate rows for (min_cell_size="
+                f"{self.min_cell_size}): {listed}. Merge groups (fewer sensitive "
+                "features or categories), lower min_cell_size, or use "
+                "resampling='under'."
+            )
+
+        # generator training frame: X plus routed sensitive columns
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        frame = frame.reset_index(drop=True)
+        taken = set(frame.columns)
+        if positions is None:
+            cond_names = []
+            extra = {}
+            for j in range(S.shape[1]):
+                name = _fresh_name(f"__sensitive_{j}__", taken)
+                taken.add(name)
+                cond_names.append(name)
+                extra[name] = S.iloc[:, j].to_numpy()
+            frame = pd.concat([frame, pd.DataFrame(extra)], axis=1)
+        else:
+            cond_names = [frame.columns[p] for p in positions]
+        target_name = _fresh_name("__label__", taken)
+
+        gen = self.generator if self.generator is not None else _default_generator()
+        gen = clone(gen)
+        params = gen.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
+        self.generator_ = gen.fit(frame, pd.Series(y, name=target_name))
+
+        picks, labels = [], []
+        for cell, d in grow.items():
+            rows = np.asarray(cell_rows.get(cell) or group_rows[cell[:-1]])
+            picks.append(rng.choice(rows, size=d, replace=True))
+            labels.extend([cell[-1]] * d)
+        picks = np.concatenate(picks)
+        conditions = pd.DataFrame(
+            {name: S.iloc[picks, j].to_numpy() for j, name in enumerate(cond_names)}
+        )
+        conditions[target_name] = np.asarray(labels, dtype=object)
+        conditions = conditions.reset_index(drop=True)
+        X_new, _ = self.generator_.sample(
+            len(conditions),
+            conditions=conditions,
+            random_state=int(rng.randint(_MAX_SEED)),
+        )
+        y_new = np.asarray(labels, dtype=y.dtype)
+        if isinstance(X, pd.DataFrame):
+            X_new = X_new.iloc[:, : X.shape[1]]
+            X_new.columns = X.columns
+            X_res = pd.concat([X_kept, X_new], ignore_index=True)
+        else:
+            X_new = X_new.iloc[:, : X.shape[1]].to_numpy(dtype=X.dtype)
+            X_res = np.concatenate([X_kept, X_new])
+        return X_res, np.concatenate([y[keep], y_new])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
