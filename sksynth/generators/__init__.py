@@ -1,6 +1,7 @@
 """Generators: estimators that learn a table's joint distribution and draw rows."""
 
+from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._copula import GaussianCopulaGenerator
 
-__all__ = ["BayesianNetworkGenerator", "GaussianCopulaGenerator"]
+__all__ = ["ARFGenerator", "BayesianNetworkGenerator", "GaussianCopulaGenerator"]

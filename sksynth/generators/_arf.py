@@ -1,0 +1,430 @@
+"""Adversarial random forest (ARF) generator."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from scipy.stats import truncnorm
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..base import BaseGenerator
+
+__all__ = ["ARFGenerator"]
+
+
+def _leaf_bounds(tree, n_features):
+    """Lower (exclusive) and upper (inclusive) bounds of every node of a tree."""
+    t = tree.tree_
+    n_nodes = t.node_count
+    lo = np.full((n_nodes, n_features), -np.inf)
+    hi = np.full((n_nodes, n_features), np.inf)
+    frontier = np.array([0])
+    while frontier.size:
+        internal = frontier[t.children_left[frontier] != -1]
+        if not internal.size:
+            break
+        left, right = t.children_left[internal], t.children_right[internal]
+        f, thr = t.feature[internal], t.threshold[internal]
+        lo[left], hi[left] = lo[internal], hi[internal]
+        lo[right], hi[right] = lo[internal], hi[internal]
+        hi[left, f] = np.minimum(hi[left, f], thr)
+        lo[right, f] = np.maximum(lo[right, f], thr)
+        frontier = np.concatenate([left, right])
+    return lo, hi
+
+
+class _LeafModel:
+    """Leaves of a forest filled with the real rows that fall into them.
+
+    Every leaf that holds real rows is a *global leaf* ``g`` with a coverage
+    (its share of the real rows, over the number of trees) and the positions
+    of its rows, stored contiguously in ``rows`` from ``start[g]``.
+    """
+
+    def __init__(self, forest, X, Z, schema, *, density, alpha):
+        n, T = X.shape[0], len(forest.estimators_)
+        leaves = forest.apply(X)  # (n, T) node ids
+        leaf_of = np.empty((n, T), dtype=np.int64)
+        offset = 0
+        trees, nodes = [], []
+        for t in range(T):
+            uniq, inv = np.unique(leaves[:, t], return_inverse=True)
+            leaf_of[:, t] = inv.ravel() + offset
+            trees.append(np.full(len(uniq), t))
+            nodes.append(uniq)
+            offset += len(uniq)
+        L = offset
+        self.n_leaves = L
+        self.tree = np.concatenate(trees)
+        self.node = np.concatenate(nodes)
+        self.leaf_of = leaf_of
+        flat = leaf_of.T.ravel()  # tree-major, so rows of a leaf are contiguous
+        order = np.argsort(flat, kind="stable")
+        self.rows = np.tile(np.arange(n), T)[order]
+        self.count = np.bincount(flat, minlength=L).astype(np.float64)
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
+        self.coverage = self.count / (n * T)
+        self.Z = Z
+        self.schema = schema
+        self.density = density
+        self.alpha = alpha
+        # numeric summaries per leaf (truncnorm densities, numeric conditions)
+        self.numeric = {}
+        for j, col in enumerate(schema.columns):
+            if col.kind == "categorical":
+                continue
+            z = Z[:, j]
+            obs = ~np.isnan(z)
+            zr = np.tile(np.where(obs, z, 0.0), T)[order]
+            ob = np.tile(obs, T)[order].astype(np.float64)
+            idx = np.sort(flat)
+            n_obs = np.bincount(idx, weights=ob, minlength=L)
+            s1 = np.bincount(idx, weights=zr, minlength=L)
+            s2 = np.bincount(idx, weights=zr**2, minlength=L)
+            mean = s1 / np.maximum(n_obs, 1)
+            var = np.maximum(s2 / np.maximum(n_obs, 1) - mean**2, 0.0)
+            zmin = np.full(L, np.inf)
+            zmax = np.full(L, -np.inf)
+            np.minimum.at(zmin, idx[ob > 0], zr[ob > 0])
+            np.maximum.at(zmax, idx[ob > 0], zr[ob > 0])
+            self.numeric[j] = {
+                "n_obs": n_obs, "mean": mean, "sd": np.sqrt(var), "min": zmin,
+                "max": zmax, "bandwidth": 0.1 * (np.nanstd(z) or 1.0),
+            }
+        # category bounds per leaf (for smoothing within the leaf's region)
+        self.cat_bounds, self.cat_cum = {}, {}
+        if alpha > 0:
+            cat = [j for j, c in enumerate(schema.columns) if c.kind == "categorical"]
+            lo = np.empty((L, len(cat)))
+            hi = np.empty((L, len(cat)))
+            for t in range(T):
+                blo, bhi = _leaf_bounds(forest.estimators_[t], X.shape[1])
+                sel = self.tree == t
+                lo[sel] = blo[self.node[sel]][:, cat]
+                hi[sel] = bhi[self.node[sel]][:, cat]
+            for i, j in enumerate(cat):
+                col = schema.columns[j]
+                top = col.n_categories - 1 + int(col.has_missing)
+                a = np.clip(np.floor(lo[:, i]) + 1, 0, top)
+                b = np.clip(np.floor(hi[:, i]), 0, top)
+                self.cat_bounds[j] = (a.astype(np.int64), b.astype(np.int64))
+                codes = np.where(np.isnan(Z[:, j]), col.n_categories, Z[:, j])
+                freq = np.bincount(codes.astype(np.int64), minlength=top + 1) + 1e-3
+                self.cat_cum[j] = np.concatenate([[0.0], np.cumsum(freq / freq.sum())])
+
+    # ------------------------------------------------------------ sampling
+    def draw_leaves(self, n, rng, weights=None):
+        p = self.coverage if weights is None else weights
+        cum = np.cumsum(p)
+        return np.minimum(
+            np.searchsorted(cum, rng.uniform(size=n) * cum[-1], side="right"),
+            self.n_leaves - 1,
+        )
+
+    def draw_rows(self, g, rng):
+        """One random real row of each leaf in ``g``."""
+        pos = self.start[g] + np.floor(rng.uniform(size=len(g)) * self.count[g])
+        return self.rows[pos.astype(np.int64)]
+
+    def sample(self, g, rng, skip=()):
+        m, p = len(g), self.Z.shape[1]
+        out = np.empty((m, p))
+        for j, col in enumerate(self.schema.columns):
+            if j in skip:
+                continue
+            values = self.Z[self.draw_rows(g, rng), j]
+            if col.kind == "categorical" and self.alpha > 0:
+                values = self._smooth_categorical(j, g, values, rng)
+            elif col.kind != "categorical" and self.density == "truncnorm":
+                values = self._truncnorm(j, g, values, rng)
+            out[:, j] = values
+        return out
+
+    def _smooth_categorical(self, j, g, values, rng):
+        a, b = self.cat_bounds[j]
+        cum = self.cat_cum[j]
+        prior = self.alpha / (self.count[g] + self.alpha)
+        flip = rng.uniform(size=len(g)) < prior
+        if flip.any():
+            lo, hi = cum[a[g[flip]]], cum[b[g[flip]] + 1]
+            u = lo + rng.uniform(size=flip.sum()) * (hi - lo)
+            draw = np.clip(np.searchsorted(cum, u, side="right") - 1,
+                           a[g[flip]], b[g[flip]]).astype(np.float64)
+            col = self.schema.columns[j]
+            draw = np.where(draw >= col.n_categories, np.nan, draw)
+            values = values.copy()
+            values[flip] = draw
+        return values
+
+    def _truncnorm(self, j, g, values, rng):
+        # missingness follows the drawn row; present values come from the
+        # leaf's normal truncated to the leaf's observed range
+        s = self.numeric[j]
+        present = ~np.isnan(values)
+        gg = g[present]
+        mu, sd = s["mean"][gg], s["sd"][gg]
+        lo, hi = s["min"][gg], s["max"][gg]
+        point = sd <= 1e-12 * np.maximum(1.0, np.abs(mu))
+        x = mu.copy()
+        if (~point).any():
+            sdp = sd[~point]
+            a = (lo[~point] - mu[~point]) / sdp
+            b = (hi[~point] - mu[~point]) / sdp
+            x[~point] = truncnorm.rvs(a, b, loc=mu[~point], scale=sdp,
+                                      random_state=rng)
+        out = values.copy()
+        out[present] = np.clip(x, lo, hi)
+        return out
+
+    # --------------------------------------------------------- conditioning
+    def condition_weights(self, cond):
+        """Leaf weights given one condition row (NaN = free)."""
+        w = self.coverage.copy()
+        for j in np.flatnonzero(~np.isnan(cond)):
+            v = cond[j]
+            col = self.schema.columns[j]
+            z = self.Z[:, j]
+            hit = np.flatnonzero(z == v)
+            cnt = np.bincount(self.leaf_of[hit].ravel(), minlength=self.n_leaves)
+            if col.kind == "categorical":
+                f = cnt.astype(np.float64)
+                if self.alpha > 0:
+                    a, b = self.cat_bounds[j]
+                    cum = self.cat_cum[j]
+                    c = int(v)
+                    share = (cum[c + 1] - cum[c]) / (cum[b + 1] - cum[a])
+                    f = f + self.alpha * share * ((a <= c) & (c <= b))
+                    f /= self.count + self.alpha
+                else:
+                    f /= self.count
+            elif len(hit) and (col.is_discrete or len(hit) >= 2):
+                f = cnt / self.count  # a value with mass: its share in the leaf
+            else:  # a continuous value: a smoothed normal density per leaf
+                s = self.numeric[j]
+                scale = np.sqrt(s["sd"] ** 2 + s["bandwidth"] ** 2)
+                dens = np.exp(-0.5 * ((v - s["mean"]) / scale) ** 2) / scale
+                f = s["n_obs"] / self.count * dens
+            w *= f
+        return w
+
+
+class ARFGenerator(BaseGenerator):
+    """Adversarial random forest generator with native conditioning.
+
+    A random forest is trained to tell the real rows from synthetic rows,
+    starting from rows drawn from the product of the marginals. The leaves of
+    the forest then define new synthetic rows (a leaf drawn by its share of
+    real rows, then every column drawn independently from the real rows in the
+    leaf), and the forest is retrained, until it can no longer tell them apart.
+
+    **Stopping rule**: stop as soon as the forest's out-of-bag accuracy is at
+    most ``0.5 + delta``; with ``early_stop=True`` also stop when the accuracy
+    fails to decrease from one round to the next; in any case stop after
+    ``max_iter`` rounds of regeneration (the cap). The last forest is kept.
+
+    Within each leaf of the final forest the columns are independent: a
+    numeric column follows the leaf's empirical distribution (which keeps
+    integers and point masses such as a capital gain that is mostly 0) or a
+    normal truncated to the leaf's range (``numeric_density="truncnorm"``); a
+    categorical column (missing values being one more category) follows the
+    leaf's frequencies, smoothed by ``alpha`` pseudo-counts spread over the
+    categories the leaf's splits allow. Sampling draws a tree uniformly, a
+    leaf by its coverage, then every column from the leaf.
+
+    Conditioning is native: leaves are reweighted by the probability (or
+    density) of the conditioned values within them, and the free columns are
+    drawn from the reweighted leaves; no rejection is involved.
+
+    Parameters
+    ----------
+    n_estimators : int, default=10
+        Trees of the forest.
+    min_samples_leaf : int, default=2
+        Minimum number of rows (real and synthetic) per leaf.
+    max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
+        Columns tried per split (as in RandomForestClassifier).
+    delta : float, default=0.0
+        Tolerance of the stopping rule: stop when the out-of-bag accuracy is
+        at most ``0.5 + delta``.
+    max_iter : int, default=10
+        Cap on the number of regeneration rounds.
+    early_stop : bool, default=True
+        Also stop when the accuracy fails to improve.
+    numeric_density : {"empirical", "truncnorm"}, default="empirical"
+        Density of numeric columns within a leaf.
+    alpha : float, default=0.0
+        Pseudo-count added to every leaf's categorical frequencies, spread
+        over the categories the leaf's splits allow in proportion to their
+        overall frequencies (0: the leaf's frequencies as seen).
+    n_jobs : int, default=None
+        Parallel jobs of the forest (``None`` means 1, ``-1`` all cores).
+    verbose : int, default=0
+        Print the out-of-bag accuracy of every round when > 0.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the forests and of ``sample``.
+
+    Attributes
+    ----------
+    schema_ : TableSchema
+        Column types seen in ``fit``.
+    forest_ : RandomForestClassifier
+        The final forest.
+    oob_accuracy_ : list of float
+        Out-of-bag accuracy of every round.
+    n_iter_ : int
+        Number of regeneration rounds run.
+    converged_ : bool
+        Whether the accuracy reached ``0.5 + delta``.
+    n_features_in_ : int
+        Number of columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names of ``X``, when all are strings.
+
+    References
+    ----------
+    D. S. Watson, K. Blesch, J. Kapar and M. N. Wright, "Adversarial random
+    forests for density estimation and generative modeling", AISTATS 2023.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.generators import ARFGenerator
+    >>> X, y = make_mixed_classification(300, random_state=0)
+    >>> gen = ARFGenerator(n_estimators=10, random_state=0).fit(X, y)
+    >>> Xs, ys = gen.sample(5, conditions={"churn": 1}, random_state=0)
+    >>> ys.tolist()
+    [1, 1, 1, 1, 1]
+    >>> Xs.dtypes.equals(X.dtypes)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "min_samples_leaf": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_features": [
+            StrOptions({"sqrt", "log2"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="right"),
+            None,
+        ],
+        "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
+        "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
+        "early_stop": ["boolean"],
+        "numeric_density": [StrOptions({"empirical", "truncnorm"})],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+    _native_conditioning = True
+
+    def __init__(
+        self, *, n_estimators=10, min_samples_leaf=2, max_features="sqrt", delta=0.0,
+        max_iter=10, early_stop=True, numeric_density="empirical", alpha=0.0,
+        n_jobs=None, verbose=0, random_state=None,
+    ):
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.delta = delta
+        self.max_iter = max_iter
+        self.early_stop = early_stop
+        self.numeric_density = numeric_density
+        self.alpha = alpha
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.random_state = random_state
+
+    @classmethod
+    def _test_params(cls):
+        return {"n_estimators": 5, "max_iter": 2, "random_state": 0}
+
+    def _features(self, Z):
+        """Forest inputs: codes, with missing categories as one more code."""
+        X = Z.copy()
+        for j, col in enumerate(self.schema_.columns):
+            if col.kind == "categorical":
+                X[np.isnan(X[:, j]), j] = col.n_categories
+        return X
+
+    def _forest(self, rng):
+        return RandomForestClassifier(
+            n_estimators=self.n_estimators,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+            oob_score=True,
+            n_jobs=self.n_jobs,
+            random_state=self._sample_seed(rng),
+        )
+
+    def _fit(self, Z, random_state):
+        rng = random_state
+        n = Z.shape[0]
+        X = self._features(Z)
+        # round 0: synthetic rows from the product of the marginals
+        Zs = np.column_stack([Z[rng.permutation(n), j] for j in range(Z.shape[1])])
+        labels = np.r_[np.ones(n), np.zeros(n)]
+        history = []
+        converged = False
+        n_iter = 0
+        while True:
+            forest = self._forest(rng)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # few OOB rows
+                forest.fit(np.vstack([X, self._features(Zs)]), labels)
+            acc = float(forest.oob_score_)
+            history.append(acc)
+            if self.verbose:
+                print(f"ARF round {n_iter}: out-of-bag accuracy {acc:.4f}")
+            if acc <= 0.5 + self.delta:
+                converged = True
+                break
+            if self.early_stop and len(history) > 1 and acc >= history[-2]:
+                break
+            if n_iter >= self.max_iter:
+                break
+            model = _LeafModel(forest, X, Z, self.schema_, density="empirical",
+                               alpha=0.0)
+            Zs = model.sample(model.draw_leaves(n, rng), rng)
+            n_iter += 1
+        self.forest_ = forest
+        self.oob_accuracy_ = history
+        self.n_iter_ = n_iter
+        self.converged_ = converged
+        self.leaf_model_ = _LeafModel(
+            forest, X, Z, self.schema_, density=self.numeric_density,
+            alpha=self.alpha,
+        )
+        return self
+
+    def _sample(self, n_samples, conditions, random_state):
+        model = self.leaf_model_
+        if conditions is None:
+            return model.sample(model.draw_leaves(n_samples, random_state),
+                                random_state)
+        C = conditions
+        out = np.empty(C.shape)
+        keys, inverse = np.unique(np.where(np.isnan(C), np.inf, C), axis=0,
+                                  return_inverse=True)
+        inverse = inverse.ravel()
+        for u, key in enumerate(keys):
+            rows = np.flatnonzero(inverse == u)
+            cond = np.where(np.isinf(key), np.nan, key)
+            w = model.condition_weights(cond)
+            if not np.isfinite(w).all() or w.sum() <= 0:
+                names = {self.schema_.columns[j].name: self._describe_value(j, cond[j])
+                         for j in np.flatnonzero(~np.isnan(cond))}
+                raise ValueError(
+                    f"No leaf of the forest is consistent with the conditions "
+                    f"{names}; the combination has zero probability under the "
+                    "model (try alpha > 0)."
+                )
+            given = np.flatnonzero(~np.isnan(cond))
+            g = model.draw_leaves(len(rows), random_state, weights=w)
+            block = model.sample(g, random_state, skip=set(given.tolist()))
+            block[:, given] = cond[given]
+            out[rows] = block
+        return out
