@@ -3,5 +3,6 @@
 from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._copula import GaussianCopulaGenerator
+from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator  # noqa: F401
 
 __all__ = ["ARFGenerator", "BayesianNetworkGenerator", "GaussianCopulaGenerator"]

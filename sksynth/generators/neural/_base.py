@@ -1,0 +1,438 @@
+"""Shared skorch plumbing of the neural generators.
+
+A public neural generator is a :class:`~sksynth.base.BaseGenerator`, never a
+skorch ``NeuralNet``: it builds a private net (``net_``) inside ``fit`` from
+its own parameters, or from a *template* net passed as ``net``, so that
+``set_params(net__lr=..., net__module__...)`` reaches the optimizer and module
+sizes (for ``GridSearchCV``) while scikit-learn's checks see a plain estimator.
+
+Training data never goes through a ``DataLoader``: the encoded table is one
+tensor on the net's device and :class:`IndexBatches` (the ``iterator_train``)
+yields shuffled slices of it, so an epoch costs no per-row Python work.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from skorch import NeuralNet
+from torch import nn
+
+from ...base import _MAX_SEED, BaseGenerator
+from ...preprocessing import (
+    TableEncoder,
+    _mode_normalizer,  # noqa: F401  (registers "mode")
+)
+from ...utils._validation import validate_table
+
+__all__ = ["BaseNeuralGenerator", "GeneratorNet", "IndexBatches"]
+
+
+class IndexBatches:
+    """Mini-batches of a tensor dataset by slicing a random permutation.
+
+    Used as skorch's ``iterator_train`` / ``iterator_valid``; yields
+    ``(X[idx], idx)``. The permutation comes from torch's global generator,
+    which the generators seed, so epochs are reproducible.
+    """
+
+    def __init__(self, dataset, batch_size=500, shuffle=True, drop_last=False, **kw):
+        if hasattr(dataset, "X"):
+            self.X = dataset.X
+        elif hasattr(dataset, "dataset") and hasattr(dataset, "indices"):
+            self.X = dataset.dataset.X[torch.as_tensor(dataset.indices)]
+        else:
+            raise TypeError("IndexBatches needs a skorch Dataset of a tensor.")
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+
+    def __len__(self):
+        n = len(self.X)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.X)
+        if self.shuffle:
+            order = torch.randperm(n).to(self.X.device)
+        else:
+            order = torch.arange(n, device=self.X.device)
+        for i in range(len(self)):
+            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+            yield self.X[idx], idx
+
+
+class GeneratorNet(NeuralNet):
+    """skorch net of a generator: no train/valid split, tensor batches.
+
+    Subclasses implement :meth:`batch_loss` (a scalar loss of one batch of
+    encoded rows); :meth:`train_step_single` and :meth:`validation_step` use
+    it, so skorch's optimizer handling, callbacks and history apply.
+    """
+
+    def __init__(self, module, *args, criterion=nn.MSELoss, **kwargs):
+        kwargs.setdefault("train_split", None)
+        kwargs.setdefault("iterator_train", IndexBatches)
+        kwargs.setdefault("iterator_valid", IndexBatches)
+        kwargs.setdefault("iterator_valid__shuffle", False)
+        super().__init__(module, *args, criterion=criterion, **kwargs)
+
+    def batch_loss(self, Xb, training):
+        raise NotImplementedError
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        loss = self.batch_loss(batch[0], training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": batch[0]}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        with torch.no_grad():
+            loss = self.batch_loss(batch[0], training=False)
+        return {"loss": loss, "y_pred": batch[0]}
+
+
+_COMMON_CONSTRAINTS = {
+    "net": [None, HasMethods(["initialize", "partial_fit", "set_params"])],
+    "device": [str, torch.device, None],
+    "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "callbacks": [list, None],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "random_state": ["random_state"],
+}
+
+_COMMON_DOC = """
+    net : GeneratorNet or None, default=None
+        Template skorch net. ``None`` builds one from the parameters below;
+        a template (e.g. from :meth:`default_net`, or created by
+        ``set_params(net__lr=...)``) is cloned in ``fit`` and its settings
+        (optimizer, ``lr``, ``max_epochs``, ``batch_size``, ``device``,
+        ``callbacks``, ``module__*`` sizes) take precedence over this
+        generator's own ones; the data-dependent module sizes are set in
+        ``fit``.
+    device : str or torch.device, default="cpu"
+        Where to train and sample (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
+    max_epochs : int
+        Epochs of ``fit`` (and of each ``partial_fit`` call).
+    batch_size : int
+        Rows per optimisation step.
+    lr : float
+        Learning rate of the optimizer.
+    callbacks : list of skorch callbacks, default=None
+        E.g. ``ProgressBar()``, ``EarlyStopping(monitor="train_loss")``,
+        ``Checkpoint(monitor="train_loss_best")``, ``LRScheduler(...)``.
+    verbose : int, default=0
+        skorch's per-epoch log when > 0; silent with 0.
+    warm_start : bool, default=False
+        When True, ``fit`` on a fitted generator continues training from the
+        current weights (with the schema and encoding of the first fit), like
+        :meth:`partial_fit`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the mini-batches and the sampling noise (torch's
+        global generator is forked, not disturbed). Same seed, same model on
+        CPU."""
+
+
+def _torch_device_index(device):
+    device = torch.device(device)
+    if device.type == "cuda":
+        return [device.index or 0]
+    return []
+
+
+class BaseNeuralGenerator(BaseGenerator):
+    """Base of the skorch-trained generators (see the module docstring)."""
+
+    _net_class = GeneratorNet
+    _numeric_encoding = "mode"
+    _parameter_constraints: dict = dict(_COMMON_CONSTRAINTS)
+    _sample_batch = 20_000
+
+    # ------------------------------------------------------------ the net
+    def _module_class(self):
+        raise NotImplementedError
+
+    def _module_params(self):
+        """Architecture parameters given to the module (own params)."""
+        return {}
+
+    def _net_params(self):
+        """Extra parameters of the default template net."""
+        return {}
+
+    def default_net(self):
+        """The template net built from this generator's parameters.
+
+        Returns
+        -------
+        net : GeneratorNet
+            An uninitialised skorch net; pass it (changed as you like) as
+            ``net`` to another generator, or route through
+            ``set_params(net__...)``.
+        """
+        params = {
+            "module": self._module_class(),
+            "optimizer": torch.optim.Adam,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "device": self.device,
+            "callbacks": self.callbacks,
+            "verbose": self.verbose,
+        }
+        params.update(self._net_params())
+        params.update({f"module__{k}": v for k, v in self._module_params().items()})
+        return self._net_class(**params)
+
+    def set_params(self, **params):
+        """Set parameters; ``net__*`` keys materialise the template net first.
+
+        With ``net=None``, ``set_params(net__lr=1e-3)`` first replaces ``net``
+        by :meth:`default_net` and then routes the key to it, so that
+        ``GridSearchCV`` can tune net settings directly.
+        """
+        if any(k.startswith("net__") for k in params) and (
+            params.get("net", self.net) is None
+        ):
+            own = {
+                k: v for k, v in params.items()
+                if not k.startswith("net__") and k != "net"
+            }
+            if own:
+                super().set_params(**own)
+            super().set_params(net=self.default_net())
+            params = {k: v for k, v in params.items() if k.startswith("net__")}
+        return super().set_params(**params)
+
+    def _build_net(self, data_params):
+        template = self.net if self.net is not None else self.default_net()
+        if not isinstance(template, self._net_class):
+            raise TypeError(
+                f"net must be a {self._net_class.__name__} (see "
+                f"{type(self).__name__}.default_net()), got "
+                f"{type(template).__name__}."
+            )
+        net = clone(template)
+        given = net.get_params(deep=False)
+        updates = {
+            f"module__{k}": v for k, v in self._module_params().items()
+            if f"module__{k}" not in given
+        }
+        updates.update({f"module__{k}": v for k, v in data_params.items()})
+        return net.set_params(**updates)
+
+    # ----------------------------------------------------------- encoding
+    def _fit_encoder(self, Z):
+        self.encoder_ = TableEncoder(
+            numeric=self._numeric_encoding, categorical="onehot"
+        ).fit_codes(Z, self.schema_)
+
+    def _encode(self, Z, rng):
+        """Encoded rows; missing numeric cells get the encoding of a random
+        observed value (they are masked again by the missing indicator)."""
+        M = self.encoder_.transform_codes(Z, rng)
+        for b in self.encoder_.blocks_:
+            if b.role != "value" or b.kind != "numeric":
+                continue
+            z = Z[:, b.column]
+            miss = np.isnan(z)
+            if miss.any():
+                observed = z[~miss]
+                if len(observed) == 0:
+                    continue
+                fill = observed[rng.randint(len(observed), size=miss.sum())]
+                M[miss, b.start:b.stop] = b.encoder.transform(fill, rng)
+        return M
+
+    def _spans(self, blocks=None):
+        """``(start, stop, kind)`` output spans of the encoded rows."""
+        spans = []
+        for b in blocks if blocks is not None else self.encoder_.blocks_:
+            if b.kind == "numeric" and b.encoding == "mode":
+                spans.append((b.start, b.start + 1, "tanh"))
+                spans.append((b.start + 1, b.stop, "softmax"))
+            elif b.kind == "numeric":
+                spans.append((b.start, b.stop, "linear"))
+            else:
+                spans.append((b.start, b.stop, "softmax"))
+        return tuple(spans)
+
+    # ------------------------------------------------------------ training
+    def _fit(self, Z, random_state):
+        self._fit_encoder(Z)
+        M = self._encode(Z, random_state)
+        data_params = self._prepare(Z, M)
+        self.net_ = self._build_net(data_params)
+        self._train(M, random_state, initialize=True)
+        return self
+
+    def _prepare(self, Z, M, update=False):
+        """Set data-dependent state (training-by-sampling tables, labels);
+        return the data-dependent module params (ignored when ``update``)."""
+        raise NotImplementedError
+
+    def _train_tensor(self, M):
+        return torch.as_tensor(M, dtype=torch.float32)
+
+    def _train(self, M, rng, initialize, epochs=None):
+        seed = int(rng.randint(_MAX_SEED))
+        net = self.net_
+        with torch.random.fork_rng(devices=_torch_device_index(net.device or "cpu")):
+            torch.manual_seed(seed)
+            X = self._train_tensor(M).to(net.device or "cpu")
+            net.train_data_ = X
+            try:
+                if initialize:
+                    net.fit(X)
+                else:
+                    if not net.initialized_:
+                        net.initialize()
+                    net.partial_fit(X, epochs=epochs)
+            finally:
+                del net.train_data_
+
+    def fit(self, X, y=None):
+        """Learn the joint distribution of ``X`` (and ``y``).
+
+        With ``warm_start=True`` on a fitted generator, continue training
+        instead (see :meth:`partial_fit`).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Mixed-type table; NaN marks missing values.
+        y : array-like of shape (n_samples,), default=None
+            Optional target, modelled jointly.
+
+        Returns
+        -------
+        self : object
+            The fitted generator.
+        """
+        if self.warm_start and hasattr(self, "net_"):
+            return self.partial_fit(X, y)
+        return super().fit(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, epochs=None):
+        """Continue training from the current weights on ``X`` (and ``y``).
+
+        The first call on an unfitted generator is :meth:`fit`. Later calls
+        keep the schema and the encoding (categories, modes, quantiles) of
+        the first fit, so ``X`` must have the same columns and only known
+        categories: this is transfer by fine-tuning, e.g. pre-train on a
+        large related table and fine-tune on a small one.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows with the schema of the first fit.
+        y : array-like of shape (n_samples,), default=None
+            Target, required when the first fit had one.
+        epochs : int, default=None
+            Number of epochs (default: the net's ``max_epochs``).
+
+        Returns
+        -------
+        self : object
+            The generator, trained further.
+        """
+        if not hasattr(self, "net_"):
+            return BaseGenerator.fit(self, X, y)
+        validate_table(self, X, y, reset=False, ensure_min_samples=2)
+        Z = self.schema_.encode(X, y)
+        rng = np.random.RandomState(self._sample_seeds_.randint(_MAX_SEED))
+        M = self._encode(Z, rng)
+        self._prepare(Z, M, update=True)
+        self._train(M, rng, initialize=False, epochs=epochs)
+        return self
+
+    # ------------------------------------------------------------ sampling
+    def _in_torch_rng(self, rng, fn, *args):
+        seed = int(rng.randint(_MAX_SEED))
+        device = self.net_.device or "cpu"
+        with torch.random.fork_rng(devices=_torch_device_index(device)):
+            torch.manual_seed(seed)
+            self.net_.module_.eval()
+            with torch.no_grad():
+                return fn(*args)
+
+    def _decode(self, M, rng):
+        return self.encoder_.inverse_codes(M, rng)
+
+    def _conditional_draw(self, n_samples, C, rng, draw, native):
+        """Rows satisfying conditions ``C``.
+
+        ``native(cond)`` picks the condition the model honours itself as
+        ``(column, code)`` (or None); ``draw(n, primary, rng)`` draws code
+        rows under it. Further conditions of a row are met by bounded
+        rejection among natively conditioned draws.
+        """
+        if C is None:
+            return draw(n_samples, None, rng)
+        Z = np.empty_like(C)
+        given = ~np.isnan(C)
+        keys, inverse = np.unique(
+            np.where(given, C, -np.inf), axis=0, return_inverse=True
+        )
+        for g in range(len(keys)):
+            rows = np.flatnonzero(inverse.ravel() == g)
+            cond = C[rows[0]]
+            cols = np.flatnonzero(~np.isnan(cond))
+            primary = native(cond)
+            rest = [j for j in cols if primary is None or j != primary[0]]
+            need = len(rows)
+            if not rest:
+                out = draw(need, primary, rng)
+                if primary is not None:
+                    out[:, primary[0]] = primary[1]
+                Z[rows] = out
+                continue
+            kept, have, drawn, batch = [], 0, 0, max(256, 2 * need)
+            for _ in range(self._max_rejection_rounds):
+                cand = self.schema_.round_codes(draw(batch, primary, rng))
+                if primary is not None:
+                    cand[:, primary[0]] = primary[1]
+                ok = np.all(cand[:, rest] == cond[rest], axis=1)
+                kept.append(cand[ok])
+                have += int(ok.sum())
+                drawn += batch
+                if have >= need:
+                    break
+                rate = max(have, 1) / drawn
+                batch = int(min(max(256, 1.2 * (need - have) / rate), 200_000))
+            accepted = np.concatenate(kept)
+            if len(accepted) < need:
+                described = {
+                    self.schema_.columns[j].name: self._describe_value(j, cond[j])
+                    for j in cols
+                }
+                raise ValueError(
+                    f"Could not generate {need} rows with conditions {described}: "
+                    f"{type(self).__name__} conditions natively on "
+                    f"{self._native_description()}; the other conditions are met "
+                    f"by bounded rejection, and only {len(accepted)} of {drawn} "
+                    "drawn rows met them. Use fewer or less specific conditions."
+                )
+            Z[rows] = accepted[:need]
+        return Z
+
+    def _native_description(self):
+        return "one categorical column"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.generator_tags.requires_torch = True
+        tags.non_deterministic = False
+        return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")

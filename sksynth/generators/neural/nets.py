@@ -1,0 +1,249 @@
+"""Pure torch modules of the neural generators (no data handling, no training).
+
+The modules take their layout (``spans``) as plain tuples so that they can be
+built by skorch from ``module__*`` keyword arguments:
+
+* a *span* is ``(start, stop, kind)`` with ``kind`` ``"tanh"`` (one scalar in
+  [-1, 1], the within-mode value of a mode-specific normalised column) or
+  ``"softmax"`` (a one-hot group: a category, a mode, a missing indicator).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "CTGANModule",
+    "DiffusionMLP",
+    "TVAEModule",
+    "activate",
+]
+
+
+def activate(raw, spans, *, tau=0.2, hard=False, gumbel=True):
+    """Apply each span's output activation (tanh or (Gumbel-)softmax)."""
+    parts = []
+    for start, stop, kind in spans:
+        x = raw[:, start:stop]
+        if kind == "tanh":
+            parts.append(torch.tanh(x))
+        elif gumbel:
+            parts.append(F.gumbel_softmax(x, tau=tau, hard=hard))
+        else:
+            parts.append(torch.softmax(x, dim=1))
+    if not parts:
+        return raw
+    return torch.cat(parts, dim=1)
+
+
+class _Residual(nn.Module):
+    """Linear -> BatchNorm -> ReLU, concatenated to its input (CTGAN)."""
+
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.fc = nn.Linear(d_in, d_out)
+        self.bn = nn.BatchNorm1d(d_out)
+
+    def forward(self, x):
+        return torch.cat([F.relu(self.bn(self.fc(x))), x], dim=1)
+
+
+class ResidualGenerator(nn.Module):
+    """CTGAN's residual generator: noise + conditional vector -> raw outputs."""
+
+    def __init__(self, d_noise, d_cond, d_data, dims):
+        super().__init__()
+        layers, d = [], d_noise + d_cond
+        for h in dims:
+            layers.append(_Residual(d, h))
+            d += h
+        layers.append(nn.Linear(d, d_data))
+        self.seq = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.seq(x)
+
+
+class PacDiscriminator(nn.Module):
+    """PacGAN critic: ``pac`` rows (with their conditions) are judged together."""
+
+    def __init__(self, d_in, dims, pac=10, dropout=0.5):
+        super().__init__()
+        self.pac = int(pac)
+        layers, d = [], d_in * self.pac
+        for h in dims:
+            layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            d = h
+        layers.append(nn.Linear(d, 1))
+        self.seq = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.seq(x.reshape(-1, x.shape[1] * self.pac))
+
+
+class CTGANModule(nn.Module):
+    """Generator and PacGAN critic of CTGAN held together (one skorch module).
+
+    Parameters
+    ----------
+    d_data : int
+        Width of the encoded rows.
+    d_cond : int
+        Width of the conditional vector.
+    spans : tuple of (start, stop, kind)
+        Output layout (see the module docstring).
+    embedding_dim : int, default=128
+        Size of the noise vector.
+    generator_dim, discriminator_dim : tuple of int, default=(256, 256)
+        Hidden layer sizes.
+    pac : int, default=10
+        Rows per PacGAN pack.
+    """
+
+    def __init__(
+        self, d_data=1, d_cond=0, spans=(), embedding_dim=128,
+        generator_dim=(256, 256), discriminator_dim=(256, 256), pac=10,
+    ):
+        super().__init__()
+        self.spans = tuple(tuple(s) for s in spans)
+        self.embedding_dim = int(embedding_dim)
+        self.generator = ResidualGenerator(
+            self.embedding_dim, d_cond, d_data, tuple(generator_dim)
+        )
+        self.discriminator = PacDiscriminator(
+            d_data + d_cond, tuple(discriminator_dim), pac
+        )
+
+    def forward(self, noise, cond, hard=False):
+        """Activated synthetic rows for ``noise`` and conditional vectors."""
+        raw = self.generator(torch.cat([noise, cond], dim=1))
+        return activate(raw, self.spans, hard=hard), raw
+
+
+def _mlp(d_in, dims, d_out, act=nn.ReLU, dropout=0.0):
+    layers, d = [], d_in
+    for h in dims:
+        layers += [nn.Linear(d, h), act()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        d = h
+    layers.append(nn.Linear(d, d_out))
+    return nn.Sequential(*layers)
+
+
+class TVAEModule(nn.Module):
+    """Encoder and decoder of TVAE (Xu et al., 2019).
+
+    Parameters
+    ----------
+    d_data : int
+        Width of the encoded rows.
+    spans : tuple of (start, stop, kind)
+        Output layout (see the module docstring).
+    embedding_dim : int, default=128
+        Size of the latent code.
+    compress_dims, decompress_dims : tuple of int, default=(128, 128)
+        Hidden layer sizes of the encoder and the decoder.
+    """
+
+    def __init__(
+        self, d_data=1, spans=(), embedding_dim=128, compress_dims=(128, 128),
+        decompress_dims=(128, 128),
+    ):
+        super().__init__()
+        self.spans = tuple(tuple(s) for s in spans)
+        self.embedding_dim = int(embedding_dim)
+        self.encoder = _mlp(d_data, tuple(compress_dims), 2 * self.embedding_dim)
+        self.decoder = _mlp(self.embedding_dim, tuple(decompress_dims), d_data)
+        self.log_sigma = nn.Parameter(torch.full((d_data,), math.log(0.1)))
+
+    def encode(self, x):
+        mu, logvar = self.encoder(x).chunk(2, dim=1)
+        return mu, logvar
+
+    def forward(self, x):
+        mu, logvar = self.encode(x)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return self.decoder(z), mu, logvar
+
+
+class _TimeEmbedding(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+        self.proj = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
+
+    def forward(self, t):
+        half = self.dim // 2
+        freqs = torch.exp(
+            -math.log(10000.0) * torch.arange(half, device=t.device) / max(half, 1)
+        )
+        args = t.float()[:, None] * freqs[None]
+        emb = torch.cat([torch.cos(args), torch.sin(args)], dim=1)
+        if self.dim % 2:
+            emb = F.pad(emb, (0, 1))
+        return self.proj(emb)
+
+
+class DiffusionMLP(nn.Module):
+    """TabDDPM's MLP denoiser with timestep and (optional) class embeddings.
+
+    Parameters
+    ----------
+    d_data : int
+        Width of the diffused rows (numeric values, then one-hot groups).
+    n_classes : int, default=0
+        Number of classes of the conditioning label (0: unconditional).
+    d_embedding : int, default=128
+        Width of the input projection and of the time / class embeddings.
+    dims : tuple of int, default=(256, 256, 256, 256)
+        Hidden layer sizes.
+    dropout : float, default=0.0
+        Dropout after each hidden layer.
+    n_timesteps : int, default=1000
+        Number of diffusion steps (the schedule is stored as buffers).
+    spans : tuple
+        Layout of the categorical groups, ``(start, stop, "softmax")``.
+    n_numeric : int
+        Number of Gaussian (numeric) features, placed first.
+    """
+
+    def __init__(
+        self, d_data=1, n_classes=0, d_embedding=128, dims=(256, 256, 256, 256),
+        dropout=0.0, n_timesteps=1000, spans=(), n_numeric=0,
+    ):
+        super().__init__()
+        self.spans = tuple(tuple(s) for s in spans)
+        self.n_numeric = int(n_numeric)
+        self.n_classes = int(n_classes)
+        self.n_timesteps = int(n_timesteps)
+        self.inp = nn.Linear(d_data, d_embedding)
+        self.time = _TimeEmbedding(d_embedding)
+        self.label = nn.Embedding(n_classes, d_embedding) if n_classes else None
+        self.mlp = _mlp(d_embedding, tuple(dims), d_data, dropout=dropout)
+        # cosine schedule (Nichol & Dhariwal, 2021), shared by both diffusions
+        steps = torch.arange(self.n_timesteps + 1, dtype=torch.float64)
+        f = torch.cos((steps / self.n_timesteps + 0.008) / 1.008 * math.pi / 2) ** 2
+        alpha_bar = (f / f[0]).clamp(min=1e-12)
+        betas = (1 - alpha_bar[1:] / alpha_bar[:-1]).clamp(max=0.999)
+        alphas = 1 - betas
+        abar = torch.cumprod(alphas, 0)
+        abar_prev = torch.cat([torch.ones(1, dtype=torch.float64), abar[:-1]])
+        for name, value in {
+            "betas": betas, "log_alpha": torch.log(alphas),
+            "log_1m_alpha": torch.log1p(-alphas.clamp(max=1 - 1e-12)),
+            "abar": abar, "abar_prev": abar_prev,
+            "log_abar": torch.log(abar),
+            "log_1m_abar": torch.log1p(-abar.clamp(max=1 - 1e-12)),
+        }.items():
+            self.register_buffer(name, value.float())
+
+    def forward(self, x, t, label=None):
+        h = self.inp(x) + self.time(t)
+        if self.label is not None and label is not None:
+            h = h + self.label(label)
+        return self.mlp(F.silu(h))
