@@ -1,0 +1,83 @@
+"""Metrics comparing synthetic tables with real ones.
+
+Every metric takes ``real`` and ``synthetic`` tables (DataFrames or arrays with
+the same columns; ``real`` is the generator's training table) and returns a
+float or a small DataFrame/Series. Column types come from ``real`` through
+:class:`~sksynth.preprocessing.TableSchema`; results are deterministic for a
+given ``random_state``. Metrics that are quadratic or train models (detection,
+precision/recall, distances) subsample each table to ``max_samples`` rows
+(default 5000), seeded by ``random_state``.
+
+=====================================  =========================================
+fidelity                               :func:`column_shapes`, :func:`column_pairs`,
+                                       :func:`column_shape_table`,
+                                       :func:`column_pair_table`
+detection                              :func:`detection_auc`, :func:`detection_score`
+precision / recall                     :func:`precision_recall`
+utility                                :func:`tstr_score`, :func:`trtr_score`,
+                                       :func:`utility_table`,
+                                       :func:`augmentation_gain`
+privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
+                                       :func:`exact_copy_rate`, :func:`nndr`,
+                                       :func:`membership_inference_auc`
+fairness                               :func:`fairness_table`,
+                                       :func:`demographic_parity_difference`,
+                                       :func:`equalized_odds_difference`
+model selection                        :func:`make_generator_scorer`
+=====================================  =========================================
+"""
+
+from ._detection import detection_auc, detection_score
+from ._fairness import (
+    demographic_parity_difference,
+    equalized_odds_difference,
+    fairness_table,
+)
+from ._fidelity import (
+    column_pair_table,
+    column_pairs,
+    column_shape_table,
+    column_shapes,
+    correlation_ratio,
+    ks_statistic,
+    total_variation_distance,
+)
+from ._precision_recall import precision_recall
+from ._privacy import (
+    dcr_ratio,
+    dcr_share,
+    distances_to_closest_record,
+    exact_copy_rate,
+    membership_inference_auc,
+    nndr,
+)
+from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
+
+__all__ = [
+    "augmentation_gain",
+    "column_pair_table",
+    "column_pairs",
+    "column_shape_table",
+    "column_shapes",
+    "correlation_ratio",
+    "dcr_ratio",
+    "dcr_share",
+    "demographic_parity_difference",
+    "detection_auc",
+    "detection_score",
+    "distances_to_closest_record",
+    "equalized_odds_difference",
+    "exact_copy_rate",
+    "fairness_table",
+    "get_generator_metric_names",
+    "ks_statistic",
+    "make_generator_scorer",
+    "membership_inference_auc",
+    "nndr",
+    "precision_recall",
+    "total_variation_distance",
+    "trtr_score",
+    "tstr_score",
+    "utility_table",
+]
