@@ -3,6 +3,7 @@
 from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._copula import GaussianCopulaGenerator
+from .dp import AIMGenerator, MSTGenerator  # noqa: F401
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator  # noqa: F401
 
 __all__ = ["ARFGenerator", "BayesianNetworkGenerator", "GaussianCopulaGenerator"]

@@ -1,0 +1,188 @@
+"""Shared machinery of the marginal-based DP generators (MST, AIM)."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ...base import BaseGenerator
+from ._domain import (
+    DomainBuilder,
+    discretize,
+    parse_domain,
+    public_schema,
+    undiscretize,
+)
+from .accounting import PrivacyAccountant, epsilon_to_zcdp
+
+__all__ = ["PrivacyBudgetWarning"]
+
+# share of delta spent on the release of category labels (thresholded
+# histograms), when some labels must be estimated under DP
+_LABEL_DELTA_SHARE = 0.1
+
+
+class PrivacyBudgetWarning(UserWarning):
+    """A DP generator was fitted again: the budgets add up."""
+
+
+_DP_DOC = """
+    Privacy. ``fit`` is ``(epsilon, delta)``-differentially private with respect
+    to adding or removing one row of ``(X, y)``; everything it stores and
+    everything ``sample`` returns is post-processing of charged steps. What is
+    treated as **public** (not protected): the column names and order, the
+    dtypes (so which columns are numeric or categorical), the categories of
+    pandas ``category`` and ``bool`` columns, whatever ``domain=`` /
+    ``bounds=`` give, and the fact that ``len(X) < 1 / delta`` (checked, see
+    ``allow_large_delta``). What is **private** and paid for: every count the
+    model is fitted to, the structure selection, and, when not given, each
+    column's domain: category labels come from a thresholded Gaussian
+    histogram (a label is released only if its noisy count clears a threshold
+    set so that a label held by a single row is released with probability at
+    most ``delta_labels``), numeric bounds from two Gaussian histograms on a
+    fixed log-scale grid (values outside the estimated bounds are clipped to
+    them; rows whose category was suppressed form an ``other`` cell, sampled
+    back as a released category), and whether a column has missing values
+    from a Gaussian count. ``domain_budget`` of the zCDP budget goes to the
+    domain when any of it is estimated; ``0.1 * delta`` then goes to the
+    label thresholds. ``privacy_spent_`` lists every charged step.
+
+    The domain JSON / dict format (``domain=``, also ``sksynth synthesize
+    --domain domain.json``)::
+
+        {"workclass": ["Private", "Self-emp", "Gov"],           # categories
+         "age": {"low": 17, "high": 90, "integer": true},       # bounds
+         "balance": {"low": 0, "high": 1e6, "missing": true},   # may be NaN
+         "y": {"categories": [0, 1], "missing": false}}         # the target
+
+    Keys of a column: ``categories`` (list), ``low`` and ``high`` (numbers),
+    ``missing`` (bool: missing values are possible; default False for public
+    entries), ``integer`` (bool). Values in the data outside a public domain
+    raise a ValueError. ``bounds={"age": (17, 90)}`` is a shorthand.
+"""
+
+_DP_PARAMS_DOC = """epsilon : float
+        Privacy budget (> 0). Required: there is no default budget.
+    delta : float, default=1e-9
+        Failure probability of the guarantee, in (0, 1); must be below
+        ``1 / n_samples`` unless ``allow_large_delta=True``.
+    domain : dict, default=None
+        Public domain of some or all columns (format above). Columns left
+        out get a DP-estimated domain.
+    bounds : dict, default=None
+        Public numeric bounds, ``{column: (low, high)}``.
+    n_bins : int, default=32
+        Bins of a numeric column (an integer column with fewer values gets
+        one per value).
+    domain_budget : float, default=0.1
+        Share of the zCDP budget spent on estimating the domain of columns
+        without a public one (unused when everything is public).
+    allow_large_delta : bool, default=False
+        Accept ``delta >= 1 / n_samples`` (a guarantee that allows leaking a
+        whole row is refused by default)."""
+
+
+class BaseMarginalGenerator(BaseGenerator):
+    """Base of DP generators that fit a graphical model to noisy marginals."""
+
+    _parameter_constraints: dict = {
+        "epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "domain": [dict, None],
+        "bounds": [dict, None],
+        "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+        "domain_budget": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "allow_large_delta": ["boolean"],
+        "random_state": ["random_state"],
+    }
+    _mechanism = None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.generator_tags.differentially_private = True
+        tags.non_deterministic = False
+        return tags
+
+    def _check_budget(self, n):
+        if self.epsilon is None:
+            raise ValueError(
+                f"{type(self).__name__} needs an explicit privacy budget: pass "
+                "epsilon (e.g. epsilon=1.0). There is no default budget."
+            )
+        if self.delta >= 1.0 / n and not self.allow_large_delta:
+            raise ValueError(
+                f"delta={self.delta:g} is not smaller than 1/n_samples="
+                f"{1.0 / n:.3g}: such a guarantee allows releasing a whole "
+                "row. Use a smaller delta (e.g. 1e-9), or pass "
+                "allow_large_delta=True if you really mean it."
+            )
+
+    def _fit(self, Z, random_state):
+        n = Z.shape[0]
+        self._check_budget(n)
+        previous = getattr(self, "privacy_spent_", None)
+        schema = self.schema_
+        specs = parse_domain(self.domain, self.bounds, schema)
+        builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
+        private = builder.needs_budget()
+        has_labels = any("categories" in builder._private_parts(j) for j in private)
+        delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
+        rho = epsilon_to_zcdp(self.epsilon, self.delta - delta_labels)
+        accountant = PrivacyAccountant(rho)
+        builder.accountant = accountant
+        rho_domain = self.domain_budget * rho if private else 0.0
+        domains, maps = builder.build(Z, rho_domain, delta_labels)
+        D = discretize(Z, domains, maps)
+        del Z, maps
+        sizes = [dom.size for dom in domains]
+        self.domain_ = domains
+        self.model_ = self._fit_model(D, sizes, accountant, random_state)
+        self.privacy_spent_ = accountant.report(
+            self.delta, self._mechanism, previous=previous
+        )
+        if previous is not None:
+            warnings.warn(
+                f"{type(self).__name__} was fitted again: this fit spent another "
+                f"(epsilon={self.epsilon:g}, delta={self.delta:g}). If the data "
+                f"overlap, the {self.privacy_spent_.n_fits} fits together are "
+                f"(epsilon={self.privacy_spent_.cumulative_epsilon:.4g}, "
+                f"delta={self.privacy_spent_.cumulative_delta:.3g})-DP; see "
+                "privacy_spent_.",
+                PrivacyBudgetWarning,
+                stacklevel=4,
+            )
+        # replace every data-derived part of the schema by the DP/public domain
+        pub = public_schema(schema, domains)
+        self.one_way_ = [self.model_.marginal((j,)) for j in range(len(sizes))]
+        cols = []
+        for j, col in enumerate(pub.columns):
+            rate = float(self.one_way_[j][-1]) if domains[j].has_missing else 0.0
+            cols.append(type(col)(**{**col.__dict__, "missing_rate": rate}))
+        self.schema_ = pub.with_columns(cols)
+        return self
+
+    def _sample(self, n_samples, conditions, random_state):
+        D = self.model_.sample(n_samples, random_state)
+        return undiscretize(D, self.domain_, random_state, self.one_way_)
+
+    def get_domain(self):
+        """The released domain in the ``domain=`` format (a JSON-able dict).
+
+        Post-processing of the fit: safe to publish with the synthetic data.
+        """
+        check_is_fitted(self)
+        return {
+            col.name: dom.describe()
+            for col, dom in zip(self.schema_.columns, self.domain_)
+        }
+
+
+def _marginal_counts(D, attrs, sizes):
+    """Exact counts of the data on ``attrs`` (a sensitive quantity)."""
+    shape = [sizes[a] for a in attrs]
+    idx = np.ravel_multi_index(tuple(D[:, a] for a in attrs), shape)
+    return np.bincount(idx, minlength=int(np.prod(shape))).reshape(shape).astype(float)
