@@ -3,9 +3,14 @@
 ``real`` is always the table the generator was trained on and ``holdout`` a
 table from the same source that it never saw. Distances are Euclidean in the
 embedding of :func:`~sksynth.metrics.precision_recall` (numeric columns scaled
-by the range of ``real``, a category mismatch costs 1). Each table is
-subsampled to at most ``max_samples`` rows (seeded), and ``real`` to the size
-of ``holdout`` so that both reference sets are equally large.
+by the range of ``real``, a category mismatch costs 1). Cost control, seeded by
+``random_state``: the rows whose nearest neighbours are searched (synthetic rows
+for DCR, candidate members for the attack) are capped at ``max_samples``; the
+tables searched (training, holdout, synthetic) at ``4 * max_samples``, and the
+training and holdout references are made equally large (the smaller size), so
+that "closer to training than to holdout" has a 0.5 baseline. Give a holdout
+as large as the training table (within the cap): copies of training rows left
+out of the reference are not seen as copies.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ from ._base import (
 )
 from ._base import subsample as _subsample
 
+# Reference tables (training rows, holdout rows, synthetic rows searched by the
+# attack) are capped at this multiple of ``max_samples``; query rows at
+# ``max_samples``. Nearest-neighbour search costs queries x references.
+REFERENCE_FACTOR = 4
+
 __all__ = [
     "dcr_ratio",
     "dcr_share",
@@ -42,16 +52,19 @@ def _nearest(reference, query, k=1):
 
 
 def _prepare_holdout(real, synthetic, holdout, max_samples, rng):
+    """Embedded tables: equally large references, capped queries."""
     max_samples = check_max_samples(max_samples)
     schema, (Zr, Zs, Zh) = prepare(
         real, synthetic, holdout, names=["real", "synthetic", "holdout"]
     )
-    Zh = _subsample(Zh, max_samples, rng)
-    Zr = _subsample(Zr, len(Zh), rng)
-    Zh = Zh[: len(Zr)]
-    Zs = _subsample(Zs, max_samples, rng)
+    ref_cap = None if max_samples is None else REFERENCE_FACTOR * max_samples
+    n_ref = min(len(Zr), len(Zh)) if ref_cap is None else min(
+        len(Zr), len(Zh), ref_cap)
+    Zr = _subsample(Zr, n_ref, rng)
+    Zh = _subsample(Zh, n_ref, rng)
+    Zs = _subsample(Zs, ref_cap, rng)
     embed = embedder(schema, Zr)
-    return embed(Zr), embed(Zs), embed(Zh)
+    return embed(Zr), embed(Zs), embed(Zh), max_samples
 
 
 def distances_to_closest_record(real, synthetic, holdout, *, max_samples=MAX_SAMPLES,
@@ -90,11 +103,13 @@ def distances_to_closest_record(real, synthetic, holdout, *, max_samples=MAX_SAM
     0.0
     """
     rng = check_rng(random_state)
-    R, S, H = _prepare_holdout(real, synthetic, holdout, max_samples, rng)
+    R, S, H, max_samples = _prepare_holdout(real, synthetic, holdout, max_samples,
+                                            rng)
+    S = _subsample(S, max_samples, rng)
     to_real = _nearest(R, S)[:, 0]
     to_hold = _nearest(H, S)[:, 0]
-    h_to_r = _nearest(R, H)[:, 0]
-    n = max(len(S), len(H))
+    h_to_r = _nearest(R, _subsample(H, max_samples, rng))[:, 0]
+    n = max(len(S), len(h_to_r))
     pad = lambda a: np.r_[a, np.full(n - len(a), np.nan)]  # noqa: E731
     return pd.DataFrame(
         {
@@ -291,7 +306,10 @@ def membership_inference_auc(real, synthetic, holdout, *, max_samples=MAX_SAMPLE
     1.0
     """
     rng = check_rng(random_state)
-    R, S, H = _prepare_holdout(real, synthetic, holdout, max_samples, rng)
+    R, S, H, max_samples = _prepare_holdout(real, synthetic, holdout, max_samples,
+                                            rng)
+    n = len(R) if max_samples is None else min(len(R), max_samples)
+    R, H = _subsample(R, n, rng), _subsample(H, n, rng)
     d_members = _nearest(S, R)[:, 0]
     d_others = _nearest(S, H)[:, 0]
     y = np.r_[np.ones(len(R)), np.zeros(len(H))]

@@ -31,16 +31,16 @@ def tables():
 
 def test_detection_fresh_near_half_shifted_near_one(tables):
     real, fresh, _ = tables
-    auc = detection_auc(real, fresh, max_samples=600, cv=3, random_state=0)
+    auc = detection_auc(real, fresh, max_samples=400, cv=3, random_state=0)
     assert 0.4 < auc < 0.6
     shifted = fresh.assign(income=fresh["income"] * 3)
-    assert detection_auc(real, shifted, max_samples=600, cv=3, random_state=0) > 0.85
-    assert detection_score(real, shifted, max_samples=600, cv=3, random_state=0) < 0.3
+    assert detection_auc(real, shifted, max_samples=400, cv=3, random_state=0) > 0.85
+    assert detection_score(real, shifted, max_samples=400, cv=3, random_state=0) < 0.3
 
 
 def test_detection_identical_is_not_separable(tables):
     real = tables[0]
-    assert detection_auc(real, real, max_samples=600, cv=3, random_state=0) < 0.55
+    assert detection_auc(real, real, max_samples=400, cv=3, random_state=0) < 0.55
 
 
 def test_detection_deterministic_and_custom_classifier(tables):
