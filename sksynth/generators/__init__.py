@@ -2,8 +2,14 @@
 
 from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
+from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
 from .dp import AIMGenerator, MSTGenerator  # noqa: F401
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator  # noqa: F401
 
-__all__ = ["ARFGenerator", "BayesianNetworkGenerator", "GaussianCopulaGenerator"]
+__all__ = [
+    "ARFGenerator",
+    "BayesianNetworkGenerator",
+    "CausalFairGenerator",
+    "GaussianCopulaGenerator",
+]
