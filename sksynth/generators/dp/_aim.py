@@ -10,7 +10,13 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 from tqdm.auto import tqdm
 
-from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
+from ._base import (
+    _DP_DOC,
+    _DP_PARAMS_DOC,
+    BaseMarginalGenerator,
+    _describe_measurements,
+    _marginal_counts,
+)
 from ._graphical_model import GraphicalModel, Measurement, estimate_total, model_size
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
 
@@ -72,6 +78,9 @@ class AIMGenerator(BaseMarginalGenerator):
         Column names of the marginals measured in the rounds, in order.
     n_rounds_ : int
         Number of selection rounds.
+    measurements_ : list of tuple
+        The noisy marginals ``(column names, noisy counts, sigma)`` the model
+        was fitted to (DP outputs).
     schema_ : TableSchema
         The public schema (categories and bounds from ``domain_``).
     n_features_in_ : int
@@ -214,6 +223,7 @@ class AIMGenerator(BaseMarginalGenerator):
             bar.update(1)
         bar.close()
         model.fit(ms, estimate_total(ms), max_iter=4 * self.max_iter)
+        self.measurements_ = _describe_measurements(ms, names)
         self.cliques_ = [tuple(names[a] for a in m.attrs) for m in ms[d:]]
         self.n_rounds_ = rounds
         return model

@@ -186,3 +186,8 @@ def _marginal_counts(D, attrs, sizes):
     shape = [sizes[a] for a in attrs]
     idx = np.ravel_multi_index(tuple(D[:, a] for a in attrs), shape)
     return np.bincount(idx, minlength=int(np.prod(shape))).reshape(shape).astype(float)
+
+
+def _describe_measurements(ms, names):
+    """The noisy marginals (DP outputs) as (column names, counts, sigma)."""
+    return [(tuple(names[a] for a in m.attrs), m.values, m.sigma) for m in ms]

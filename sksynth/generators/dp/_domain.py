@@ -34,7 +34,7 @@ __all__ = [
 # public grid for DP bounds: 0 and +-10**(k/8), 1e-6 .. 1e19
 _GRID_POS = 10.0 ** (np.arange(-48, 153) / 8.0)
 _EDGES = np.concatenate([-_GRID_POS[::-1], _GRID_POS])  # bucket edges (0 inside)
-_N_REFINE = 32
+_N_REFINE = 8
 
 
 @dataclass

@@ -288,8 +288,8 @@ class GraphicalModel:
             if i is None:
                 raise ValueError(f"No clique contains measured attributes {m.attrs}.")
             home.append(i)
-        if not warm:
-            self.potentials = [np.zeros_like(p) for p in self.potentials]
+        if not warm or not getattr(self, "_initialized", False):
+            self._init_one_way(measurements)
         N = self.total
         shapes = [p.shape for p in self.potentials]
         splits = np.cumsum([p.size for p in self.potentials])[:-1]
@@ -333,14 +333,32 @@ class GraphicalModel:
         self.n_iter_ = int(res.nit)
         return self
 
+    def _init_one_way(self, measurements):
+        """Start from the independent model of the best 1-way measurements."""
+        self.potentials = [np.zeros_like(p) for p in self.potentials]
+        best = {}
+        for m in measurements:
+            if len(m.attrs) == 1 and (
+                m.attrs not in best or m.sigma < best[m.attrs].sigma
+            ):
+                best[m.attrs] = m
+        for attrs, m in best.items():
+            v = np.clip(m.values, 0, None) + max(m.sigma, 1e-3) * 1e-2
+            i = self.containing(attrs)
+            self.potentials[i] = self.potentials[i] + _expand(
+                np.log(v / v.sum()), attrs, self.cliques[i], self.sizes
+            )
+        self._initialized = True
+
     def rebuild(self, cliques):
         """A model on more cliques, warm-started from this one where possible."""
         new = GraphicalModel(self.sizes, cliques)
         new.total = self.total
         for c, pot in zip(self.cliques, self.potentials):
             i = new.containing(c)
-            if i is None:
-                return new  # cold start
+            if i is None:  # cold start (from the 1-way marginals)
+                new.potentials = [np.zeros_like(p) for p in new.potentials]
+                return new
             new.potentials[i] = new.potentials[i] + _expand(
                 pot, c, new.cliques[i], self.sizes
             )

@@ -9,7 +9,13 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
+from ._base import (
+    _DP_DOC,
+    _DP_PARAMS_DOC,
+    BaseMarginalGenerator,
+    _describe_measurements,
+    _marginal_counts,
+)
 from ._graphical_model import GraphicalModel, Measurement, estimate_total
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
 
@@ -56,6 +62,9 @@ class MSTGenerator(BaseMarginalGenerator):
         The fitted junction-tree model.
     cliques_ : list of tuple of str
         Column names of the selected pairs.
+    measurements_ : list of tuple
+        The noisy marginals ``(column names, noisy counts, sigma)`` the model
+        was fitted to (DP outputs).
     schema_ : TableSchema
         The public schema (categories and bounds from ``domain_``).
     n_features_in_ : int
@@ -131,6 +140,7 @@ class MSTGenerator(BaseMarginalGenerator):
         if d == 1:
             model = GraphicalModel(sizes, [])
             model.fit(ms, estimate_total(ms), max_iter=self.max_iter)
+            self.measurements_ = _describe_measurements(ms, names)
             self.cliques_ = []
             return model
         total = estimate_total(ms)
@@ -175,5 +185,6 @@ class MSTGenerator(BaseMarginalGenerator):
             ms.append(Measurement(p, y + rng.normal(0, sigma2, y.shape), sigma2))
         model = GraphicalModel(sizes, chosen)
         model.fit(ms, estimate_total(ms), max_iter=self.max_iter)
+        self.measurements_ = _describe_measurements(ms, names)
         self.cliques_ = [tuple(names[a] for a in p) for p in chosen]
         return model
