@@ -25,9 +25,10 @@ class ModeSpecificNormalizer:
     ``alpha = (x - mu_k) / (4 sigma_k)`` clipped to [-0.99, 0.99]. ``transform``
     with an ``rng`` draws ``k`` from the posterior mode probabilities (as in
     CTGAN); without it takes the most probable mode. ``inverse`` takes the
-    arg-max mode and maps ``alpha`` back, so ``inverse(transform(x)) == x``
-    up to the clipping of values further than 4 standard deviations from
-    their mode.
+    arg-max mode and maps ``alpha`` back. Only modes whose 4-sigma range
+    holds the value are eligible, so ``inverse(transform(x)) == x`` except
+    for values further than 4 standard deviations from every mode, which
+    are clipped to the nearest mode's range.
 
     Parameters
     ----------
@@ -114,6 +115,16 @@ class ModeSpecificNormalizer:
     def transform(self, x, rng=None):
         u = (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
         p = self._posterior(u)
+        # prefer modes that hold the value within their 4-sigma range, so the
+        # encoding stays exact (no clipping) whenever some mode covers it
+        alpha_all = (u[:, None] - self._means[None]) / (4 * self._stds[None])
+        inside = np.abs(alpha_all) <= 0.99
+        covered = inside.any(axis=1)
+        p = np.where(covered[:, None], p * inside, p)
+        closest = np.argmin(np.abs(alpha_all), axis=1)
+        p[~covered] = 0.0
+        p[~covered, closest[~covered]] = 1.0
+        p /= p.sum(axis=1, keepdims=True)
         if rng is None:
             mode = np.argmax(p, axis=1)
         else:  # vectorised draw from each row's posterior
@@ -139,17 +150,26 @@ def _variational_gmm_1d(u, k, max_iter, concentration=1e-3, tol=1e-4):
     Truncated stick-breaking (Dirichlet-process) prior with concentration
     ``concentration`` on the weights, Normal-Gamma prior on each mode's mean
     and precision (centred on the data, of unit scale as ``u`` is
-    standardised). Vectorised numpy; starts from ``k`` quantile bins, so it
+    standardised). Vectorised numpy; starts from a 1-D k-means seeded at
+    ``k`` quantiles and keeps the modes sorted by size, so it
     is deterministic. Returns means, standard deviations and expected weights.
     """
     n = len(u)
     m0, beta0, a0 = 0.0, 1.0, 0.5
-    b0 = a0 * max(np.var(u), 1e-6)
-    ranks = np.argsort(np.argsort(u, kind="stable"), kind="stable")
+    b0 = a0 * 1e-2 * max(np.var(u), 1e-6)  # weak: narrow modes stay narrow
+    # 1-D k-means from the quantiles (a few Lloyd steps) as the start
+    centers = np.quantile(u, (np.arange(k) + 0.5) / k)
+    for _ in range(10):
+        label = np.abs(u[:, None] - centers[None]).argmin(axis=1)
+        sums = np.bincount(label, weights=u, minlength=k)
+        counts = np.bincount(label, minlength=k)
+        centers = np.where(counts > 0, sums / np.maximum(counts, 1), centers)
     r = np.zeros((n, k))
-    r[np.arange(n), np.minimum(ranks * k // n, k - 1)] = 1.0
+    r[np.arange(n), label] = 1.0
     prev = None
     for _ in range(max_iter):
+        # largest modes first, so the stick-breaking prior prunes the tail
+        r = r[:, np.argsort(-r.sum(axis=0), kind="stable")]
         nk = r.sum(axis=0) + 1e-10
         xbar = (r * u[:, None]).sum(axis=0) / nk
         sk = (r * (u[:, None] - xbar) ** 2).sum(axis=0) / nk
