@@ -1,0 +1,286 @@
+"""Behaviour of CTGANGenerator, TVAEGenerator and TabDDPMGenerator on CPU."""
+
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+
+from sksynth.datasets import make_mixed_classification
+from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
+
+GENERATORS = [CTGANGenerator, TVAEGenerator, TabDDPMGenerator]
+IDS = [g.__name__ for g in GENERATORS]
+
+
+def tiny(cls, **kw):
+    params = cls._test_params()
+    params.update(kw)
+    return cls(**params)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_mixed_classification(n_samples=300, weights=[0.8], random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y = data
+    torch.set_num_threads(1)
+    return {cls: tiny(cls).fit(X, y) for cls in GENERATORS}
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_same_seed_same_model_and_rows(cls, data, fitted):
+    X, y = data
+    again = tiny(cls).fit(X, y)
+    a = fitted[cls].sample(50, random_state=1)[0]
+    b = again.sample(50, random_state=1)[0]
+    pd.testing.assert_frame_equal(a, b)
+    other = tiny(cls, random_state=1).fit(X, y).sample(50, random_state=1)[0]
+    assert not a.equals(other)
+    # torch's global generator is left as it was
+    torch.manual_seed(123)
+    expected = torch.rand(1)
+    torch.manual_seed(123)
+    tiny(cls).fit(X, y)
+    assert torch.equal(torch.rand(1), expected)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_history_and_skorch_callbacks(cls, data):
+    X, y = data
+    gen = tiny(cls, max_epochs=3, callbacks=[
+        LRScheduler(policy="StepLR", step_size=1, gamma=0.5),
+    ]).fit(X, y)
+    assert len(gen.net_.history) == 3
+    assert np.isfinite(gen.net_.history[:, "train_loss"]).all()
+    lr = gen.net_.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(gen.lr * 0.5**3)
+    # early stopping on the training loss, patience 1 and an impossible bar
+    stop = EarlyStopping(monitor="train_loss", patience=1, threshold=1e6,
+                         threshold_mode="abs", sink=lambda *a: None)
+    gen = tiny(cls, max_epochs=20, callbacks=[stop]).fit(X, y)
+    assert len(gen.net_.history) == 2
+
+
+def test_progress_bar_is_silenced_by_verbose_zero(data, capsys):
+    X, y = data
+    tiny(TVAEGenerator, max_epochs=1).fit(X, y)
+    assert capsys.readouterr().out == ""
+    tiny(TVAEGenerator, max_epochs=2, verbose=1).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
+    tiny(TVAEGenerator, max_epochs=1, callbacks=[ProgressBar()]).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_net_routing_reaches_module_and_optimizer(cls, data):
+    X, y = data
+    gen = tiny(cls)
+    key = {"CTGANGenerator": "embedding_dim", "TVAEGenerator": "embedding_dim",
+           "TabDDPMGenerator": "d_embedding"}[cls.__name__]
+    gen.set_params(net__lr=0.0123, **{f"net__module__{key}": 6})
+    assert gen.net is not None
+    assert gen.get_params()["net__lr"] == 0.0123
+    gen.fit(X, y)
+    assert gen.net_.optimizer_.param_groups[0]["lr"] == 0.0123
+    module = gen.net_.module_
+    if cls is TabDDPMGenerator:
+        assert module.inp.out_features == 6
+    elif cls is TVAEGenerator:
+        assert module.decoder[0].in_features == 6
+    else:
+        d_cond = sum(b.width for b in gen._cond_blocks)
+        assert module.generator.seq[0].fc.in_features == 6 + d_cond
+    assert gen.sample(5, random_state=0)[0].shape == (5, X.shape[1])
+
+
+def test_grid_search_tunes_net_settings(data):
+    X, y = data
+
+    def score(est, X_, y_=None):
+        synth = est.sample(len(X_), random_state=0)
+        return -abs(synth["age"].mean() - X_["age"].mean())
+
+    grid = GridSearchCV(tiny(TVAEGenerator),
+                        {"net__module__embedding_dim": [2, 4], "net__lr": [1e-3]},
+                        scoring=score, cv=2)
+    grid.fit(X)
+    assert set(grid.best_params_) == {"net__module__embedding_dim", "net__lr"}
+    assert grid.best_estimator_.net_.module_.embedding_dim in (2, 4)
+
+
+def test_template_net_takes_precedence(data):
+    X, y = data
+    template = tiny(TVAEGenerator).default_net().set_params(max_epochs=1, lr=0.05)
+    gen = tiny(TVAEGenerator, net=template, max_epochs=5).fit(X, y)
+    assert len(gen.net_.history) == 1
+    assert gen.net_.optimizer_.param_groups[0]["lr"] == 0.05
+    assert template.initialized_ is False  # cloned, not trained
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_partial_fit_continues_and_warm_start(cls, data):
+    X, y = data
+    gen = tiny(cls, max_epochs=1).fit(X, y)
+    before = {k: v.clone() for k, v in gen.net_.module_.state_dict().items()}
+    schema = gen.schema_
+    gen.partial_fit(X.iloc[:100], y.iloc[:100], epochs=2)
+    assert len(gen.net_.history) == 3
+    assert gen.schema_ is schema
+    after = gen.net_.module_.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    warm = tiny(cls, max_epochs=1, warm_start=True).fit(X, y)
+    warm.fit(X.iloc[:100], y.iloc[:100])
+    assert len(warm.net_.history) == 2
+    cold = tiny(cls, max_epochs=1).fit(X, y)
+    cold.fit(X, y)
+    assert len(cold.net_.history) == 1
+
+
+def test_partial_fit_rejects_another_schema(data, fitted):
+    X, y = data
+    gen = pickle.loads(pickle.dumps(fitted[TVAEGenerator]))
+    bad = X.copy()
+    bad["region"] = "atlantis"
+    with pytest.raises(ValueError, match="region"):
+        gen.partial_fit(bad, y)
+    with pytest.raises(ValueError):
+        gen.partial_fit(X.iloc[:, :-1], y)
+
+
+@pytest.mark.parametrize("cls", [CTGANGenerator, TabDDPMGenerator],
+                         ids=["CTGANGenerator", "TabDDPMGenerator"])
+def test_native_conditioning_on_the_target_never_rejects(cls, data, fitted,
+                                                         monkeypatch):
+    X, y = data
+    gen = fitted[cls]
+    assert gen.__sklearn_tags__().generator_tags.native_conditioning
+
+    def boom(*a, **k):
+        raise AssertionError("rejection used")
+
+    monkeypatch.setattr(type(gen), "_rejection_sample", boom)
+    minority = y.value_counts().idxmin()
+    Xs, ys = gen.sample(200, conditions={"y": minority}, random_state=0)
+    assert (ys == minority).all() and len(Xs) == 200
+    # a per-row DataFrame of conditions
+    cond = pd.DataFrame({"y": [minority, y.iloc[0]] * 5})
+    Xs, ys = gen.sample(conditions=cond, random_state=0)
+    assert ys.tolist() == cond["y"].tolist()
+
+
+def test_ctgan_conditions_on_any_categorical_column(data, fitted):
+    X, y = data
+    gen = fitted[CTGANGenerator]
+    Xs, _ = gen.sample(100, conditions={"plan": X["plan"].iloc[0]}, random_state=0)
+    assert (Xs["plan"] == X["plan"].iloc[0]).all()
+    # two categorical conditions: one through the vector, one by bounded rejection
+    Xs, ys = gen.sample(20, conditions={"region": X["region"].iloc[0], "y": y.iloc[0]},
+                        random_state=0)
+    assert (Xs["region"] == X["region"].iloc[0]).all() and (ys == y.iloc[0]).all()
+    # a numeric value the model never produces: a clear error
+    with pytest.raises(ValueError, match="bounded rejection"):
+        value = float(X["income"].median()) + 0.00123
+        gen.sample(5, conditions={"income": value}, random_state=0)
+
+
+def test_ctgan_training_by_sampling_is_balanced_and_matches_rows(data, fitted):
+    X, y = data
+    gen = tiny(CTGANGenerator).fit(X, y)
+    net = gen.net_
+    # draw many conditions with the device tables _train builds
+    captured = {}
+    orig = type(net).train_step
+
+    def spy(self, batch, **kw):
+        torch.manual_seed(0)
+        cond, blk, g = self._sample_cond(20000)
+        real = self._real_rows(g)
+        captured.update(cond=cond, blk=blk, g=g, real=real)
+        return orig(self, batch, **kw)
+
+    type(net).train_step = spy
+    try:
+        gen.partial_fit(X, y, epochs=1)
+    finally:
+        type(net).train_step = orig
+    cond, blk, real = captured["cond"], captured["blk"], captured["real"]
+    # every real row has the category of its condition
+    for i, b in enumerate(gen._cond_blocks):
+        rows = blk == i
+        cs = gen._cond_starts[i]
+        want = cond[rows, cs:cs + b.width].argmax(1)
+        got = real[rows, b.start:b.stop].argmax(1)
+        assert torch.equal(want, got)
+    # the target's minority class (20%) is drawn near log-frequency, not 20%
+    tb = [i for i, b in enumerate(gen._cond_blocks)
+          if b.column == gen.schema_.target_index][0]
+    counts = y.value_counts().sort_index().to_numpy()
+    share = cond[blk == tb][:, gen._cond_starts[tb]:].float().mean(0)
+    logf = np.log1p(counts) / np.log1p(counts).sum()
+    np.testing.assert_allclose(np.sort(share.numpy()[:2]), np.sort(logf), atol=0.03)
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_pickle_round_trip_on_cpu(cls, data, fitted):
+    gen = fitted[cls]
+    a = gen.sample(20, random_state=3)[0]
+    clone = pickle.loads(pickle.dumps(gen))
+    pd.testing.assert_frame_equal(clone.sample(20, random_state=3)[0], a)
+    # the module's weights load onto the CPU with map_location
+    buf = __import__("io").BytesIO()
+    torch.save(gen.net_.module_.state_dict(), buf)
+    buf.seek(0)
+    state = torch.load(buf, map_location="cpu", weights_only=True)
+    assert all(v.device.type == "cpu" for v in state.values())
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_bad_device_and_params_are_rejected(cls, data):
+    X, y = data
+    with pytest.raises(ValueError, match="max_epochs"):
+        tiny(cls, max_epochs=0).fit(X, y)
+    with pytest.raises(TypeError, match="net must be"):
+        from skorch import NeuralNet
+        tiny(cls, net=NeuralNet(torch.nn.Linear, criterion=torch.nn.MSELoss)).fit(X)
+
+
+# ------------------------------------------------------------------ GPU
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+
+@pytest.mark.gpu
+@cuda
+@pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
+def test_gpu_fit_then_load_and_sample_on_cpu_only(cls, data, tmp_path):
+    X, y = data
+    gen = tiny(cls, device="cuda").fit(X, y)
+    assert next(gen.net_.module_.parameters()).device.type == "cuda"
+    Xs, ys = gen.sample(50, random_state=0)
+    assert len(Xs) == 50
+    path = tmp_path / "gen.pkl"
+    path.write_bytes(pickle.dumps(gen))
+    script = textwrap.dedent(f"""
+        import pickle, warnings, torch
+        assert not torch.cuda.is_available()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gen = pickle.loads(open({str(path)!r}, "rb").read())
+        Xs, ys = gen.sample(30, random_state=0)
+        assert len(Xs) == 30
+        print(next(gen.net_.module_.parameters()).device)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                         text=True, env={"CUDA_VISIBLE_DEVICES": "",
+                                         "PATH": "/usr/bin:/bin"},
+                         cwd=str(__import__("pathlib").Path(__file__).parents[3]))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "cpu"
