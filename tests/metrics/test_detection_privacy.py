@@ -130,3 +130,17 @@ def test_precision_recall_identical_collapsed_fresh():
     assert collapsed["precision"] > 0.9
     assert collapsed["recall"] < 0.6 and collapsed["coverage"] < 0.6
     del rng
+
+
+def test_seeded_metrics_are_deterministic(tables):
+    real, fresh, holdout = tables
+    real, fresh, holdout = real[:400], fresh[:400], holdout[:400]
+    for metric in (precision_recall,):
+        a = metric(real, fresh, max_samples=300, random_state=5)
+        b = metric(real, fresh, max_samples=300, random_state=5)
+        pd.testing.assert_series_equal(a, b)
+    for metric in (dcr_share, dcr_ratio, membership_inference_auc):
+        assert metric(real, fresh, holdout, max_samples=200, random_state=5) == \
+            metric(real, fresh, holdout, max_samples=200, random_state=5)
+    assert nndr(real, fresh, max_samples=200, random_state=5) == nndr(
+        real, fresh, max_samples=200, random_state=5)
