@@ -2,5 +2,6 @@
 
 from ._fair import FairResampler
 from ._over_sampling import GenerativeOverSampler
+from ._release import SyntheticReleaseSampler  # noqa: F401
 
 __all__ = ["FairResampler", "GenerativeOverSampler"]

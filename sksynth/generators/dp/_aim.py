@@ -81,6 +81,8 @@ class AIMGenerator(BaseMarginalGenerator):
     measurements_ : list of tuple
         The noisy marginals ``(column names, noisy counts, sigma)`` the model
         was fitted to (DP outputs).
+    n_samples_dp_ : int
+        DP estimate of the number of rows (from the noisy marginals).
     schema_ : TableSchema
         The public schema (categories and bounds from ``domain_``).
     n_features_in_ : int

@@ -141,6 +141,7 @@ class BaseMarginalGenerator(BaseGenerator):
         sizes = [dom.size for dom in domains]
         self.domain_ = domains
         self.model_ = self._fit_model(D, sizes, accountant, random_state)
+        self.n_samples_dp_ = max(int(round(self.model_.total)), 1)
         self.privacy_spent_ = accountant.report(
             self.delta, self._mechanism, previous=previous
         )

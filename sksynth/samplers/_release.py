@@ -1,0 +1,215 @@
+"""Release sampler: replace the training data by a synthetic copy."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from imblearn.base import BaseSampler
+from imblearn.utils import check_target_type
+from imblearn.utils._validation import ArraysTransformer
+from sklearn.base import _fit_context, clone
+from sklearn.preprocessing import label_binarize
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..utils._validation import validate_table
+
+__all__ = ["SyntheticReleaseSampler"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def _default_generator():
+    from ..generators import GaussianCopulaGenerator
+
+    return GaussianCopulaGenerator()
+
+
+class SyntheticReleaseSampler(BaseSampler):
+    """Replace ``(X, y)`` by a wholly synthetic ``(X, y)`` from a generator.
+
+    In a pipeline, ``make_pipeline(SyntheticReleaseSampler(gen), model)``
+    trains ``model`` only on the released data; prediction is untouched (a
+    sampler only acts in ``fit``), so cross-validation scores the model
+    trained on synthetic data against real held-out folds — with a
+    differentially private generator, this measures the privacy/utility
+    trade-off. None of the input rows is returned.
+
+    Parameters
+    ----------
+    generator : generator estimator, default=None
+        Any sksynth generator; it is cloned and fitted on ``(X, y)``
+        jointly. ``None`` uses
+        :class:`~sksynth.generators.GaussianCopulaGenerator`, which is **not**
+        differentially private; pass e.g.
+        ``MSTGenerator(epsilon=1.0)`` for a DP release.
+    n_samples : int, default=None
+        Rows to release. ``None``: for a DP generator, its DP estimate of the
+        number of rows (``n_samples_dp_``; the exact count is private), else
+        ``len(X)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the generator's fit (when its own ``random_state`` is None) and
+        the draw.
+
+    Attributes
+    ----------
+    generator_ : generator
+        The fitted generator.
+    privacy_spent_ : PrivacySpent or None
+        The guarantee the generator delivered (``None`` for a non-DP one):
+        reachable from a fitted pipeline as
+        ``pipe[0].privacy_spent_``.
+    n_samples_ : int
+        Number of rows released by the last ``fit_resample``.
+    sampling_strategy_ : dict
+        Number of released rows of each class.
+    n_features_in_ : int
+        Number of features of ``X``.
+    feature_names_in_ : ndarray of str
+        Feature names, when all are strings.
+
+    See Also
+    --------
+    sksynth.generators.MSTGenerator : DP synthetic data (spanning tree).
+    sksynth.generators.AIMGenerator : DP synthetic data (adaptive marginals).
+
+    Examples
+    --------
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.generators import MSTGenerator
+    >>> from sksynth.samplers import SyntheticReleaseSampler
+    >>> X, y = make_mixed_classification(1000, random_state=0)
+    >>> X = X[["age", "income", "n_products"]]
+    >>> mst = MSTGenerator(epsilon=1.0, delta=1e-6, n_bins=8,
+    ...                    domain={"churn": [0, 1]})  # public class labels
+    >>> release = SyntheticReleaseSampler(mst, random_state=0)
+    >>> pipe = make_pipeline(release, LogisticRegression()).fit(X, y)
+    >>> spent = pipe[0].privacy_spent_
+    >>> round(spent.epsilon, 6), spent.delta, spent.mechanism
+    (1.0, 1e-06, 'MST')
+    """
+
+    _sampling_type = "bypass"
+
+    _parameter_constraints: dict = {
+        "generator": [HasMethods(["fit", "sample"]), None],
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, generator=None, *, n_samples=None, random_state=None):
+        self.generator = generator
+        self.n_samples = n_samples
+        self.random_state = random_state
+
+    @classmethod
+    def _test_params(cls):
+        from ..generators import GaussianCopulaGenerator
+
+        return {"generator": GaussianCopulaGenerator(random_state=0),
+                "random_state": 0}
+
+    def _check_X_y(self, X, y):
+        """Keep DataFrames (mixed types) as they are; refuse sparse input."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if isinstance(X, pd.DataFrame):
+            sparse = [c for c, t in X.dtypes.items() if isinstance(t, pd.SparseDtype)]
+            if sparse:  # pandas sparse columns: densify (restored on output)
+                X = X.astype({c: X[c].dtype.subtype for c in sparse})
+        validate_table(self, X, y, reset=True)
+        if not isinstance(X, pd.DataFrame):
+            X = np.asarray(X)
+        return X, y, binarize_y
+
+    def fit(self, X, y, **params):
+        """Check the inputs; use :meth:`fit_resample` to get the release.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data (mixed types and missing values are fine).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        self : object
+            The sampler.
+        """
+        check_classification_targets(y)
+        self._check_X_y(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y, **params):
+        """Fit the generator on ``(X, y)`` and return a synthetic ``(X, y)``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training data (mixed types and missing values are fine).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Not used.
+
+        Returns
+        -------
+        X_resampled : DataFrame or ndarray of shape (n_samples_, n_features)
+            Synthetic rows only, in the container and dtypes of ``X``.
+        y_resampled : Series or ndarray of shape (n_samples_,)
+            Their labels.
+        """
+        check_classification_targets(y)
+        # keep y's name so that a generator's domain={name: ...} finds it
+        self._y_name = getattr(y, "name", None)
+        arrays_transformer = ArraysTransformer(X, y)
+        X, y, binarize_y = self._check_X_y(X, y)
+        if len(np.unique(np.asarray(y))) < 2:
+            raise ValueError(
+                "y has a single class: a release for a classifier needs at "
+                "least two classes."
+            )
+        X_res, y_res = self._fit_resample(X, y)
+        labels, counts = np.unique(y_res, return_counts=True)
+        self.sampling_strategy_ = dict(zip(labels.tolist(), counts.tolist()))
+        if binarize_y:
+            y_res = label_binarize(y_res, classes=np.unique(y))
+        return arrays_transformer.transform(X_res, y_res)
+
+    def _fit_resample(self, X, y):
+        rng = check_random_state(self.random_state)
+        gen = clone(
+            self.generator if self.generator is not None else _default_generator()
+        )
+        params = gen.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
+        y = np.asarray(y)
+        name = getattr(self, "_y_name", None)
+        gen.fit(X, pd.Series(y, name="y" if name is None else name))
+        self.generator_ = gen
+        self.privacy_spent_ = getattr(gen, "privacy_spent_", None)
+        n = self.n_samples
+        if n is None:
+            n = getattr(gen, "n_samples_dp_", None) or X.shape[0]
+        self.n_samples_ = int(max(n, 1))
+        Xs, ys = gen.sample(self.n_samples_, random_state=int(rng.randint(_MAX_SEED)))
+        if not isinstance(X, pd.DataFrame):
+            Xs = np.asarray(Xs, dtype=X.dtype)
+        return Xs, np.asarray(ys, dtype=y.dtype)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        return tags
