@@ -125,6 +125,28 @@ def correlation_ratio(categories, values):
     return float(np.sqrt(min(between / total, 1.0)))
 
 
+class _Ranks:
+    """Spearman correlations with the ranks of complete columns cached."""
+
+    def __init__(self, Z):
+        self.Z = Z
+        self.cache = {}
+
+    def _ranks(self, j):
+        if j not in self.cache:
+            z = self.Z[:, j]
+            self.cache[j] = None if np.isnan(z).any() else rankdata(z)
+        return self.cache[j]
+
+    def corr(self, i, j):
+        ri, rj = self._ranks(i), self._ranks(j)
+        if ri is None or rj is None:
+            return _spearman(self.Z[:, i], self.Z[:, j])
+        if len(ri) < 3 or ri.std() == 0 or rj.std() == 0:
+            return np.nan
+        return float(np.corrcoef(ri, rj)[0, 1])
+
+
 def _spearman(x, y):
     keep = ~(np.isnan(x) | np.isnan(y))
     if keep.sum() < 3:
@@ -274,13 +296,13 @@ def column_pair_table(real, synthetic, *, max_columns=None):
     schema, (Zr, Zs) = prepare(real, synthetic, names=["real", "synthetic"])
     cols = schema.columns[: max_columns or None]
     rows = []
+    ranks_r, ranks_s = _Ranks(Zr), _Ranks(Zs)
     for i, j in itertools.combinations(range(len(cols)), 2):
         ci, cj = cols[i], cols[j]
         cat_i, cat_j = ci.kind == "categorical", cj.kind == "categorical"
         if not cat_i and not cat_j:
             stat = "spearman"
-            vr = _spearman(Zr[:, i], Zr[:, j])
-            vs = _spearman(Zs[:, i], Zs[:, j])
+            vr, vs = ranks_r.corr(i, j), ranks_s.corr(i, j)
             score = 1 - abs(vr - vs) / 2
         elif cat_i and cat_j:
             stat, vr, vs = "contingency_tvd", np.nan, np.nan

@@ -120,3 +120,17 @@ def test_arrays_and_column_order():
         column_shapes(arr, arr[:, :1])
     with pytest.raises(ValueError, match="empty"):
         column_shapes(df, df.iloc[:0])
+
+
+def test_pair_statistics_match_scipy():
+    from scipy.stats import spearmanr
+
+    df = _dependent(500, 0)
+    df.loc[::9, "z"] = np.nan  # pairwise-complete rows for this column
+    pairs = column_pair_table(df, _dependent(500, 1)).set_index(
+        ["column_1", "column_2"])
+    keep = df["z"].notna()
+    expected = spearmanr(df["x"][keep], df["z"][keep]).statistic
+    assert pairs.loc[("x", "z"), "real"] == pytest.approx(expected)
+    assert pairs.loc[("x", "z"), "statistic"] == "spearman"
+    assert pairs.loc[("x", "c"), "statistic"] == "correlation_ratio"
