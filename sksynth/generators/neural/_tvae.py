@@ -52,7 +52,10 @@ class TVAEGenerator(BaseNeuralGenerator):
     Gaussian latent code; the decoder outputs, per numeric column, the
     within-mode value (Gaussian likelihood with a learned scale) and the mode,
     and per categorical column its category logits. New rows decode latent
-    codes drawn from N(0, I).
+    codes drawn from N(0, I) and draw each cell from the decoder's likelihood
+    (within-mode values with the learned noise scale, categories and modes
+    from their softmax), so that short trainings still give the right
+    marginals.
 
     Conditioning is by the base class's bounded rejection (the model has no
     conditional input).
@@ -162,10 +165,14 @@ class TVAEGenerator(BaseNeuralGenerator):
             raw = module.decoder(z)
             parts = []
             for start, stop, kind in module.spans:
-                if kind == "tanh":
-                    parts.append(torch.tanh(raw[:, start:stop]))
-                else:
-                    parts.append(raw[:, start:stop])
+                x = raw[:, start:stop]
+                if kind == "tanh":  # the decoder's Gaussian likelihood
+                    sigma = torch.exp(module.log_sigma[start:stop])
+                    x = torch.tanh(x) + sigma * torch.randn_like(x)
+                    parts.append(x.clamp(-1.0, 1.0))
+                else:  # a draw from the decoder's categorical likelihood
+                    pick = torch.multinomial(torch.softmax(x, dim=1), 1)
+                    parts.append(torch.zeros_like(x).scatter_(1, pick, 1.0))
             out.append(torch.cat(parts, 1).double().cpu().numpy() if parts
                        else raw.double().cpu().numpy())
         M = np.concatenate(out)
