@@ -1,4 +1,9 @@
+import os
 from pathlib import Path
+
+# One OpenMP thread: on 2-core CI machines oversubscribed OpenMP in
+# HistGradientBoosting and neighbour searches is 10-25x slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import matplotlib
 import numpy as np

@@ -70,7 +70,7 @@ def make_mixed_classification(
         + 0.5 * (region == "south")
         - 0.6 * plan_idx
         + 0.3 * np.nan_to_num(balance == 0)
-        + rng.logistic(size=n)
+        + rng.logistic(scale=0.3, size=n)
     )
     minority = max(1, int(round(n * (1 - weights[0]))))
     y = np.zeros(n, dtype=np.int64)

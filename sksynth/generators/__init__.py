@@ -4,12 +4,11 @@ from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
+from ._forest_flow import ForestFlowGenerator
+from ._registry import generator_names, get_generator
 from .dp import AIMGenerator, MSTGenerator  # noqa: F401
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator  # noqa: F401
 
-__all__ = [
-    "ARFGenerator",
-    "BayesianNetworkGenerator",
-    "CausalFairGenerator",
-    "GaussianCopulaGenerator",
-]
+__all__ = ["ARFGenerator", "BayesianNetworkGenerator", "CausalFairGenerator",
+           "ForestFlowGenerator", "GaussianCopulaGenerator",
+           "generator_names", "get_generator"]

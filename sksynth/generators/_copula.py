@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 
 import numpy as np
 from scipy.special import ndtri
@@ -51,6 +52,17 @@ class GaussianCopulaGenerator(BaseGenerator):
         CDF).
     n_gibbs_sweeps : int, default=20
         Gibbs sweeps used when several interval conditions apply to one row.
+    class_conditional : bool, default=True
+        When ``fit`` is given a categorical ``y``, also fit one copula per
+        class (its own marginals and correlations), used for unconditioned
+        draws and for draws conditioned on the class; conditions that leave
+        the class free use the joint copula. This is what makes class
+        conditional generation (over-sampling) faithful when the classes
+        differ in shape, not just in location.
+    shrinkage : float, default=10.0
+        Latent correlations are shrunk toward independence by the weight
+        ``shrinkage / (n + shrinkage)`` for a model fitted on ``n`` rows, which
+        keeps copulas of tiny classes (2-5 rows) well defined.
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the latent jitter of ties) and for ``sample``.
 
@@ -61,7 +73,9 @@ class GaussianCopulaGenerator(BaseGenerator):
     encoder_ : TableEncoder
         The encoding into latent normal variables.
     correlation_ : ndarray of shape (n_latent, n_latent)
-        Correlation matrix of the latent variables.
+        Correlation matrix of the latent variables (joint copula).
+    class_copulas_ : dict or None
+        Per-class copulas, keyed by class code, when ``class_conditional``.
     n_features_in_ : int
         Number of columns of ``X``.
     feature_names_in_ : ndarray of str
@@ -89,6 +103,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         "marginals": [StrOptions(set(_MARGINALS))],
         "n_quantiles": [Interval(numbers.Integral, 2, None, closed="left")],
         "n_gibbs_sweeps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "class_conditional": ["boolean"],
+        "shrinkage": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
     _native_conditioning = True
@@ -99,11 +115,15 @@ class GaussianCopulaGenerator(BaseGenerator):
         marginals="empirical",
         n_quantiles=1000,
         n_gibbs_sweeps=20,
+        class_conditional=True,
+        shrinkage=10.0,
         random_state=None,
     ):
         self.marginals = marginals
         self.n_quantiles = n_quantiles
         self.n_gibbs_sweeps = n_gibbs_sweeps
+        self.class_conditional = class_conditional
+        self.shrinkage = shrinkage
         self.random_state = random_state
 
     @classmethod
@@ -111,11 +131,74 @@ class GaussianCopulaGenerator(BaseGenerator):
         return {"random_state": 0}
 
     def _fit(self, Z, random_state):
+        self.copula_ = _Copula(self).fit(Z, self.schema_, random_state)
+        self.encoder_ = self.copula_.encoder
+        self.correlation_ = self.copula_.correlation
+        self.class_copulas_ = None
+        t = self.schema_.target_index
+        if self.class_conditional and t is not None:
+            col = self.schema_.columns[t]
+            if col.kind == "categorical":
+                self.class_copulas_ = {}
+                for code in range(col.n_categories):
+                    rows = Z[:, t] == code
+                    if rows.any():
+                        sub = _restrict_schema(self.schema_, Z[rows])
+                        self.class_copulas_[code] = _Copula(self).fit(
+                            Z[rows], sub, random_state
+                        )
+                self._class_p = np.array(col.counts, dtype=float) / sum(col.counts)
+        return self
+
+    def _sample(self, n_samples, conditions, random_state):
+        if self.class_copulas_ is None:
+            return self.copula_.sample(n_samples, conditions, random_state)
+        t = self.schema_.target_index
+        if conditions is None:
+            target = random_state.choice(len(self._class_p), n_samples, p=self._class_p)
+        else:
+            target = conditions[:, t]
+        out = np.empty((n_samples, self.schema_.n_columns))
+        free = np.isnan(target)
+        if free.any():  # conditions without the target: the joint copula
+            C = None if conditions is None else conditions[free]
+            out[free] = self.copula_.sample(int(free.sum()), C, random_state)
+        for code, model in self.class_copulas_.items():
+            rows = np.flatnonzero(target == code)
+            if len(rows):
+                C = None if conditions is None else conditions[rows]
+                out[rows] = model.sample(len(rows), C, random_state)
+        return out
+
+
+def _restrict_schema(schema, Z):
+    """The schema with numeric ranges of the rows ``Z`` (for per-class models)."""
+    columns = []
+    for j, col in enumerate(schema.columns):
+        if col.kind != "categorical":
+            z = Z[:, j][~np.isnan(Z[:, j])]
+            low, high = (z.min(), z.max()) if len(z) else (np.nan, np.nan)
+            col = replace(col, low=float(low), high=float(high))
+        columns.append(col)
+    return schema.with_columns(columns)
+
+
+class _Copula:
+    """One Gaussian copula: encoder, latent correlation and conditional draws."""
+
+    def __init__(self, params):
+        self.marginals = params.marginals
+        self.n_quantiles = params.n_quantiles
+        self.n_gibbs_sweeps = params.n_gibbs_sweeps
+        self.shrinkage = params.shrinkage
+
+    def fit(self, Z, schema, random_state):
+        self.schema_ = schema
         encoder = TableEncoder(
             numeric=_MARGINALS[self.marginals],
             categorical="gaussian",
             n_quantiles=self.n_quantiles,
-        ).fit_codes(Z, self.schema_)
+        ).fit_codes(Z, schema)
         self._order_categories(encoder, Z)
         L = encoder.transform_codes(Z, random_state)
         for b in encoder.blocks_:
@@ -131,9 +214,12 @@ class GaussianCopulaGenerator(BaseGenerator):
         else:
             corr = np.atleast_2d(np.corrcoef(L, rowvar=False))
             corr = np.nan_to_num(corr, nan=0.0)
+            # shrink toward independence when rows are few (n / (n + shrinkage))
+            w = len(L) / (len(L) + self.shrinkage)
+            corr = w * corr + (1 - w) * np.eye(d)
             np.fill_diagonal(corr, 1.0)
-        self.encoder_ = encoder
-        self.correlation_ = corr
+        self.encoder = encoder
+        self.correlation = corr
         self._sqrt_corr = _psd_sqrt(corr) if d else corr
         return self
 
@@ -162,26 +248,24 @@ class GaussianCopulaGenerator(BaseGenerator):
             means = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
             b.encoder.set_order(np.argsort(means, kind="stable"))
 
-    # ----------------------------------------------------------------- sample
-    def _sample(self, n_samples, conditions, random_state):
-        d = self.correlation_.shape[0]
+    def sample(self, n_samples, conditions, random_state):
+        d = self.correlation.shape[0]
         L = random_state.standard_normal((n_samples, d)) @ self._sqrt_corr.T
         if conditions is not None:
             self._condition(L, conditions, random_state)
-        return self.encoder_.inverse_codes(L, random_state)
+        return self.encoder.inverse_codes(L, random_state)
 
     def _latent_constraints(self, C):
         """Exact latent values and latent intervals implied by conditions C."""
-        n, d = C.shape[0], self.correlation_.shape[0]
+        n, d = C.shape[0], self.correlation.shape[0]
         exact = np.full((n, d), np.nan)
         lo = np.full((n, d), -np.inf)
         hi = np.full((n, d), np.inf)
-        for b in self.encoder_.blocks_:
+        for b in self.encoder.blocks_:
             c = C[:, b.column]
             rows = ~np.isnan(c)
             if not rows.any():
                 continue
-            col = self.schema_.columns[b.column]
             if b.role == "missing":  # a conditioned value is observed
                 blo, bhi = b.encoder.latent_bounds(np.zeros(rows.sum()))
                 lo[rows, b.start], hi[rows, b.start] = blo, bhi
@@ -198,7 +282,6 @@ class GaussianCopulaGenerator(BaseGenerator):
                 exact[idx[~mass], b.start] = b.encoder.transform(c[rows][~mass])[:, 0]
             else:
                 exact[rows, b.start] = b.encoder.transform(c[rows])[:, 0]
-            del col
         return exact, lo, hi
 
     def _condition(self, L, C, rng):
@@ -219,7 +302,7 @@ class GaussianCopulaGenerator(BaseGenerator):
 
     def _conditional_draw(self, zE, lo, hi, E, Iv, rng):
         """Latent rows given exact coordinates E and intervals on Iv."""
-        S = self.correlation_
+        S = self.correlation
         d, n = S.shape[0], zE.shape[0]
         mu = np.zeros((n, d))
         cov = S.copy()

@@ -51,6 +51,9 @@ class ColumnSchema:
         ``category`` column this includes unused categories.
     integer : bool
         Numeric column whose values are all integers (restored rounded).
+    decimals : int or None
+        Numeric column whose values all have at most this many decimals (up
+        to 6); generated values are rounded to as many.
     missing_rate : float
         Share of missing values seen in ``fit``.
     low, high : float
@@ -72,6 +75,7 @@ class ColumnSchema:
     counts: tuple = ()
     unit: str | None = None
     tz: object = None
+    decimals: int | None = None
 
     @property
     def has_missing(self):
@@ -88,7 +92,7 @@ class ColumnSchema:
         """Whether the column has at most one distinct non-missing value."""
         if self.kind == "categorical":
             return self.n_categories <= 1
-        return bool(self.low == self.high)
+        return not bool(self.low < self.high)  # NaN range: nothing observed
 
     @property
     def is_discrete(self):
@@ -215,7 +219,20 @@ def _numeric_column(name, s, dtype, missing_rate, values=None):
         missing_rate=missing_rate,
         low=float(observed.min()),
         high=float(observed.max()),
+        decimals=0 if integer else _decimals(observed),
     )
+
+
+def _decimals(values, max_decimals=6):
+    """Fewest decimals (<= max_decimals) that represent every value, or None."""
+    sample = values[:: max(1, len(values) // 10000)]
+    for d in range(1, max_decimals + 1):
+        scaled = sample * 10.0**d
+        if np.all(
+            np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1, np.abs(scaled))
+        ):
+            return d
+    return None
 
 
 def _to_float(name, s):
@@ -559,6 +576,8 @@ class TableSchema:
             if col.tz is not None:
                 s = s.dt.tz_localize("UTC").dt.tz_convert(col.tz)
             return s.astype(col.dtype)
+        if col.decimals and not col.integer:
+            z = np.round(z, col.decimals)
         s = pd.Series(z)
         if is_object_dtype(col.dtype):
             values = z.astype(object)

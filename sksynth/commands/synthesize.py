@@ -1,0 +1,120 @@
+"""``sksynth synthesize``: fit a generator on a CSV file and write synthetic rows."""
+
+import json
+import sys
+
+import pandas as pd
+
+NAME = "synthesize"
+HELP = "Fit a generator on a CSV file and write a synthetic CSV file."
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "data", help="input CSV file (header row; empty cells = missing)"
+    )
+    parser.add_argument("-o", "--output", required=True, help="output CSV file")
+    parser.add_argument(
+        "-n",
+        "--n-samples",
+        type=int,
+        default=None,
+        help="number of rows to generate (default: as many as the input)",
+    )
+    parser.add_argument(
+        "--generator",
+        default="gaussiancopula",
+        help="generator short name, e.g. gaussiancopula (see `sksynth list`)",
+    )
+    parser.add_argument(
+        "--condition",
+        action="append",
+        default=[],
+        metavar="COL=VALUE",
+        help="fix a column's value in every generated row (repeatable)",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="generator parameter, value parsed as JSON when possible (repeatable)",
+    )
+    parser.add_argument("--epsilon", type=float, help="privacy budget (DP generators)")
+    parser.add_argument("--delta", type=float, help="privacy delta (DP generators)")
+    parser.add_argument(
+        "--domain",
+        help="JSON file with the public domain of each column (DP generators)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--verbose", type=int, default=None, help="verbosity, if supported"
+    )
+
+
+def _parse_value(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _split(item, flag):
+    if "=" not in item:
+        raise ValueError(f"{flag} expects KEY=VALUE, got {item!r}.")
+    key, value = item.split("=", 1)
+    return key.strip(), value
+
+
+def parse_condition(schema, key, text):
+    """Turn the text of a command-line condition into a value of that column."""
+    col = schema.columns[schema.column_position(key)]
+    if col.kind == "categorical":
+        for cat in col.categories:
+            if str(cat) == text:
+                return cat
+        known = ", ".join(str(c) for c in col.categories[:20])
+        raise ValueError(
+            f"Impossible condition: {text!r} is not a value of column {key!r} "
+            f"(values: {known})."
+        )
+    if col.kind == "datetime":
+        return pd.Timestamp(text)
+    value = float(text)
+    return int(value) if col.integer and value == int(value) else value
+
+
+def run(args):
+    from ..generators import get_generator
+
+    data = pd.read_csv(args.data)
+    params = dict(_split(p, "--param") for p in args.param)
+    params = {k: _parse_value(v) for k, v in params.items()}
+    for flag in ("epsilon", "delta", "verbose"):
+        if getattr(args, flag) is not None:
+            params[flag] = getattr(args, flag)
+    if args.domain:
+        with open(args.domain) as fh:
+            params["domain"] = json.load(fh)
+    gen = get_generator(args.generator, **params)
+    if "random_state" in gen.get_params() and "random_state" not in params:
+        gen.set_params(random_state=args.seed)
+    gen.fit(data)
+    conditions = None
+    if args.condition:
+        conditions = {}
+        for item in args.condition:
+            key, text = _split(item, "--condition")
+            conditions[key] = parse_condition(gen.schema_, key, text)
+    n = args.n_samples if args.n_samples is not None else len(data)
+    synthetic = gen.sample(n, conditions=conditions, random_state=args.seed)
+    synthetic.to_csv(args.output, index=False)
+    print(
+        f"wrote {len(synthetic)} rows x {synthetic.shape[1]} columns to {args.output} "
+        f"({type(gen).__name__})",
+        file=sys.stdout,
+    )
+    spent = getattr(gen, "privacy_spent_", None)
+    if spent is not None:
+        print(f"privacy spent: {spent}")
+    return 0

@@ -1,0 +1,111 @@
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import SMOTE
+from imblearn.pipeline import make_pipeline
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import GridSearchCV, cross_validate
+
+from sksynth.base import BaseGenerator
+from sksynth.datasets import make_mixed_classification
+from sksynth.generators import GaussianCopulaGenerator
+from sksynth.samplers import GenerativeOverSampler
+
+
+def test_sampling_strategy_semantics_match_imblearn():
+    X, y = make_mixed_classification(400, weights=(0.85,), random_state=0)
+    Xn = X[["age", "income", "n_products"]].to_numpy(dtype=float)
+    for strategy in ["auto", 0.5, {0: 340, 1: 200}, "all"]:
+        ours = GenerativeOverSampler(random_state=0, sampling_strategy=strategy)
+        ref = SMOTE(random_state=0, sampling_strategy=strategy)
+        assert Counter(ours.fit_resample(Xn, y)[1]) == Counter(ref.fit_resample(Xn, y)[1])
+
+
+def test_multiclass_numpy_and_dtypes():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4)).astype(np.float32)
+    y = np.repeat([0, 1, 2], [200, 70, 30])
+    X[y == 2] += 3
+    X_res, y_res = GenerativeOverSampler(random_state=0).fit_resample(X, y)
+    assert X_res.dtype == np.float32 and Counter(y_res) == {0: 200, 1: 200, 2: 200}
+    new2 = X_res[300:][y_res[300:] == 2]
+    assert abs(new2.mean() - X[y == 2].mean()) < 0.3  # generated class 2 is shifted too
+
+
+def test_tiny_minority_where_smote_fails():
+    X, y = make_mixed_classification(200, weights=(0.98,), random_state=1)
+    assert (y == 1).sum() == 4
+    Xn = X[["age", "income"]].to_numpy(dtype=float)
+    with pytest.raises(ValueError):
+        SMOTE().fit_resample(Xn, y)
+    with pytest.warns(UserWarning, match="fewer than 5 rows"):
+        X_res, y_res = GenerativeOverSampler(random_state=0).fit_resample(X, y)
+    assert Counter(y_res)[1] == 196 and X_res.dtypes.equals(X.dtypes)
+
+
+class _Recorder(BaseEstimator, ClassifierMixin):
+    def fit(self, X, y):
+        self.n_seen_ = len(X)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+def test_pipeline_resamples_training_folds_only():
+    X, y = make_mixed_classification(300, weights=(0.9,), random_state=0)
+    pipe = make_pipeline(GenerativeOverSampler(random_state=0), _Recorder())
+    pipe.fit(X, y)
+    assert pipe[-1].n_seen_ == 2 * 270
+    assert len(pipe.predict(X)) == 300  # predict sees the real rows, untouched
+
+
+def test_grid_search_over_generator_and_its_params():
+    X, y = make_mixed_classification(600, weights=(0.9,), random_state=0)
+    X = X.astype({"region": "category"})
+    pipe = make_pipeline(
+        GenerativeOverSampler(GaussianCopulaGenerator(), random_state=0),
+        HistGradientBoostingClassifier(max_iter=20, categorical_features="from_dtype"),
+    )
+    grid = {
+        "generativeoversampler__sampling_strategy": [0.5, 1.0],
+        "generativeoversampler__generator__marginals": ["empirical", "normal"],
+    }
+    search = GridSearchCV(pipe, grid, scoring="average_precision", cv=3).fit(X, y)
+    assert search.best_score_ > 0.3
+    res = cross_validate(search.best_estimator_, X, y, cv=3, scoring="average_precision")
+    assert np.all(np.isfinite(res["test_score"]))
+
+
+class _NoConditionGenerator(BaseGenerator):
+    """Draws rows of the training table at random (rejection conditioning)."""
+
+    _parameter_constraints = {"random_state": ["random_state"]}
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def _fit(self, Z, random_state):
+        self.Z_ = Z
+
+    def _sample(self, n, conditions, random_state):
+        return self.Z_[random_state.randint(len(self.Z_), size=n)].copy()
+
+
+def test_any_generator_works_and_rejection_is_bounded():
+    X, y = make_mixed_classification(300, weights=(0.9,), random_state=0)
+    X_res, y_res = GenerativeOverSampler(_NoConditionGenerator(), random_state=0).fit_resample(X, y)
+    assert Counter(y_res) == {0: 270, 1: 270}
+    gen = _NoConditionGenerator(random_state=0).fit(X)
+    with pytest.raises(ValueError, match="too rare"):
+        gen.sample(5, conditions={"income": float(X["income"].iloc[0]) + 0.004})
+
+
+def test_single_class_is_refused():
+    X, _ = make_mixed_classification(50, random_state=0)
+    with pytest.raises(ValueError, match="class"):
+        GenerativeOverSampler().fit_resample(X, np.zeros(50, dtype=int))
