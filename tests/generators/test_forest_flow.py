@@ -1,0 +1,111 @@
+"""Tests of the forest flow-matching generator."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+
+from sksynth.datasets import make_mixed_classification
+from sksynth.generators import ForestFlowGenerator
+
+FAST = {"n_t": 4, "max_iter": 15, "random_state": 0}
+
+
+def _clusters(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    label = (rng.uniform(size=n) < 0.3).astype(np.int64)
+    x1 = np.where(label == 1, rng.normal(4, 0.5, n), rng.normal(0, 0.5, n))
+    x2 = np.where(label == 1, rng.normal(-4, 0.5, n), rng.normal(0, 0.5, n))
+    kind = np.where(label == 1, "a", np.where(rng.uniform(size=n) < 0.5, "b", "c"))
+    gain = np.where(rng.uniform(size=n) < 0.8, 0, rng.randint(100, 5000, n))
+    x2[rng.uniform(size=n) < 0.1] = np.nan
+    X = pd.DataFrame({"x1": x1, "x2": x2, "kind": kind, "gain": gain})
+    return X, pd.Series(label, name="label")
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _clusters()
+    return X, y, ForestFlowGenerator(**FAST).fit(X, y)
+
+
+def test_rows_look_real(fitted):
+    X, y, gen = fitted
+    Xs, ys = gen.sample(1000, random_state=0)
+    assert Xs.dtypes.equals(X.dtypes)
+    assert set(Xs["kind"]) <= set(X["kind"])
+    assert abs(ys.mean() - y.mean()) < 0.05
+    # point mass at 0 comes back exactly and with its share
+    assert abs((Xs["gain"] == 0).mean() - (X["gain"] == 0).mean()) < 0.08
+    assert abs(Xs["x2"].isna().mean() - X["x2"].isna().mean()) < 0.04
+    assert Xs["x1"].between(X["x1"].min(), X["x1"].max()).all()
+    # the joint structure: class 1 rows in their cluster, with kind "a"
+    in_cluster = (Xs["x1"] > 2) == (ys == 1)
+    assert in_cluster.mean() > 0.9
+    assert ((Xs["kind"] == "a") == (ys == 1)).mean() > 0.9
+
+
+def test_class_conditioning_is_exact(fitted):
+    X, y, gen = fitted
+    Xs, ys = gen.sample(300, conditions={"label": 1}, random_state=0)
+    assert (ys == 1).all()
+    assert (Xs["x1"] > 2).mean() > 0.9
+    assert (Xs["kind"] == "a").mean() > 0.9
+
+
+def test_other_conditions_by_rejection(fitted):
+    X, y, gen = fitted
+    Xs, ys = gen.sample(100, conditions={"kind": "b", "gain": 0}, random_state=0)
+    assert (Xs["kind"] == "b").all() and (Xs["gain"] == 0).all()
+    assert (ys == 0).mean() > 0.9
+    with pytest.raises(ValueError, match="continuous value"):
+        gen.sample(5, conditions={"x1": 0.123})
+
+
+def test_without_target_and_numeric_only():
+    rng = np.random.RandomState(0)
+    z = rng.normal(size=500)
+    X = np.c_[z, 2 * z + rng.normal(scale=0.1, size=500)]
+    gen = ForestFlowGenerator(**FAST).fit(X)
+    Xs = gen.sample(500, random_state=0)
+    assert gen.classes_.tolist() == [None]
+    assert np.corrcoef(Xs.T)[0, 1] > 0.9
+
+
+def test_params_reachable_from_grid_search():
+    X, y = make_mixed_classification(200, random_state=0)
+    gen = ForestFlowGenerator(**FAST)
+    params = gen.get_params()
+    for name in ["n_t", "duplicate_K", "max_iter", "learning_rate", "max_leaf_nodes"]:
+        assert name in params
+    assert clone(gen).set_params(n_t=2, duplicate_K=3).n_t == 2
+
+    def score(est, X, y=None):
+        return -abs(est.sample(50, random_state=0)["age"].mean() - X["age"].mean())
+
+    search = GridSearchCV(ForestFlowGenerator(n_t=2, max_iter=3, random_state=0),
+                          {"duplicate_K": [1, 2]}, scoring=score, cv=2)
+    search.fit(X)
+    assert search.best_params_["duplicate_K"] in (1, 2)
+
+
+@pytest.mark.slow  # starting joblib worker processes takes tens of seconds here
+def test_n_jobs_gives_the_same_model():
+    X, y = make_mixed_classification(200, random_state=0)
+    params = {"n_t": 2, "max_iter": 5, "random_state": 0}
+    a = ForestFlowGenerator(**params).fit(X, y).sample(20, random_state=0)
+    b = ForestFlowGenerator(n_jobs=2, **params).fit(X, y).sample(20, random_state=0)
+    pd.testing.assert_frame_equal(a[0], b[0])
+
+
+def test_generative_oversampler_with_forest_flow():
+    from sksynth.samplers import GenerativeOverSampler
+
+    X, y = make_mixed_classification(300, random_state=0)
+    sampler = GenerativeOverSampler(ForestFlowGenerator(n_t=2, max_iter=5,
+                                                        random_state=0),
+                                    random_state=0)
+    Xr, yr = sampler.fit_resample(X, y)
+    assert yr.value_counts().nunique() == 1
+    assert Xr.dtypes.equals(X.dtypes)
