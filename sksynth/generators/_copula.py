@@ -251,9 +251,16 @@ class _Copula:
     def sample(self, n_samples, conditions, random_state):
         d = self.correlation.shape[0]
         L = random_state.standard_normal((n_samples, d)) @ self._sqrt_corr.T
-        if conditions is not None:
-            self._condition(L, conditions, random_state)
-        return self.encoder.inverse_codes(L, random_state)
+        if conditions is None:
+            return self.encoder.inverse_codes(L, random_state)
+        self._condition(L, conditions, random_state)
+        Z = self.encoder.inverse_codes(L, random_state)
+        # The latent values lie in the conditioned intervals; categories with
+        # (near) zero training mass have intervals too thin for floating point,
+        # so write the conditioned codes themselves.
+        given = ~np.isnan(conditions)
+        Z[given] = conditions[given]
+        return Z
 
     def _latent_constraints(self, C):
         """Exact latent values and latent intervals implied by conditions C."""

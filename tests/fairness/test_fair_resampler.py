@@ -168,12 +168,6 @@ def test_tiny_cells_error_clearly(data):
         FairResampler(sensitive_features="region", random_state=0).fit_resample(X, y)
 
 
-@pytest.mark.xfail(
-    raises=RuntimeError, strict=True,
-    reason="GaussianCopulaGenerator breaks conditions on a combination never "
-    "seen in fit (a copula issue, reported); the fallback itself is exercised "
-    "by the imblearn checks on separable data",
-)
 def test_empty_cell_fallback(data):
     X, y = data
     X = X.copy()
