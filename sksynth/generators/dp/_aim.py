@@ -105,8 +105,9 @@ class AIMGenerator(BaseMarginalGenerator):
     --------
     >>> from sksynth.datasets import make_mixed_classification
     >>> from sksynth.generators import AIMGenerator
-    >>> X, y = make_mixed_classification(1000, random_state=0)
-    >>> gen = AIMGenerator(epsilon=1.0, delta=1e-6, n_bins=8, random_state=0)
+    >>> X, y = make_mixed_classification(500, random_state=0)
+    >>> gen = AIMGenerator(epsilon=1.0, delta=1e-4, n_bins=8, max_iter=10,
+    ...                    random_state=0)
     >>> gen = gen.fit(X, y)
     >>> round(gen.privacy_spent_.epsilon, 6), gen.privacy_spent_.mechanism
     (1.0, 'AIM')

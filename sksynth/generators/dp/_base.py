@@ -61,8 +61,10 @@ _DP_DOC = """
 
     Keys of a column: ``categories`` (list), ``low`` and ``high`` (numbers),
     ``missing`` (bool: missing values are possible; default False for public
-    entries), ``integer`` (bool). Values in the data outside a public domain
-    raise a ValueError. ``bounds={"age": (17, 90)}`` is a shorthand.
+    entries), ``integer`` (bool). A list of numbers for a numeric column
+    stands for its range (``low``, ``high``, ``integer``). Values in the data
+    outside a public domain raise a ValueError. ``bounds={"age": (17, 90)}``
+    is a shorthand.
 """
 
 _DP_PARAMS_DOC = """epsilon : float

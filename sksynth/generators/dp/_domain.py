@@ -99,14 +99,59 @@ def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _bins(low, high, integer, n_bins):
+def _bins(low, high, integer, n_bins, hist=None):
+    """Bin edges on ``[low, high]``.
+
+    One bin per integer when an integer column has at most ``n_bins`` values;
+    otherwise equal-width bins, or, when ``hist`` (the noisy log-scale
+    histogram already paid for by the DP bounds: ``(edges, noisy counts)``)
+    is given, bins of about equal noisy mass cut at the histogram's edges, so
+    that skewed columns and point masses such as 0 keep their shape (free:
+    post-processing).
+    """
     if integer:
         low, high = math.floor(low), math.ceil(high)
         if high - low + 1 <= n_bins:
             return np.arange(low, high + 2, dtype=float) - 0.5, float(low), float(high)
     if high <= low:
         high = low + (1.0 if integer else max(abs(low) * 1e-6, 1e-9))
-    return np.linspace(low, high, n_bins + 1), float(low), float(high)
+    if hist is None:
+        return np.linspace(low, high, n_bins + 1), float(low), float(high)
+    edges, noisy, sigma = hist
+    noisy = np.where(noisy > 2 * sigma, noisy, 0.0)  # denoise (post-processing)
+    # buckets clipped to [low, high]
+    inner = edges[(edges > low) & (edges < high)]
+    cuts = np.concatenate([[low], inner, [high]])
+    mass = np.zeros(len(cuts) - 1)
+    for k in range(len(cuts) - 1):
+        # the histogram bucket [edges[i], edges[i + 1]) that holds this piece
+        i = np.searchsorted(edges, cuts[k], side="right") - 1
+        mass[k] = max(noisy[i], 0.0) if 0 <= i < len(noisy) else 0.0
+    # coalesce runs of (denoised) empty buckets into one bin each
+    keep = [0] + [k for k in range(1, len(mass)) if mass[k] > 0 or mass[k - 1] > 0]
+    cuts = [cuts[k] for k in keep] + [cuts[-1]]
+    mass = [float(np.sum(mass[a:b])) for a, b in zip(keep, keep[1:] + [len(mass)])]
+    while len(mass) > n_bins:  # merge the lightest adjacent pair
+        pair = np.add(mass[:-1], mass[1:])
+        k = int(np.argmin(pair))
+        mass[k:k + 2] = [pair[k]]
+        del cuts[k + 1]
+    min_width = 2.0 if integer else 1e-3 * (high - low) / n_bins
+    while len(mass) < n_bins:  # split the heaviest bin (uniform inside)
+        widths = np.diff(cuts)
+        ok = widths >= min_width
+        if not ok.any():
+            break
+        k = int(np.argmax(np.where(ok, mass, -np.inf)))
+        mid = (cuts[k] + cuts[k + 1]) / 2
+        if integer:
+            mid = math.floor(mid) + 0.5
+        cuts.insert(k + 1, mid)
+        mass[k:k + 1] = [mass[k] / 2, mass[k] / 2]
+    out = np.unique(np.asarray(cuts))
+    if len(out) < 2:
+        out = np.array([low, high])
+    return out, float(low), float(high)
 
 
 def _can_be_missing(col):
@@ -172,6 +217,19 @@ def parse_domain(domain, bounds, schema):
                     f"{arg}[{key!r}]: column {col.name!r} is categorical; give "
                     "its categories, not low/high."
                 )
+            if col.kind != "categorical" and "categories" in merged:
+                # numbers listed for a numeric column: their range, as public
+                cats = list(merged["categories"])
+                if cats and all(
+                    isinstance(v, numbers.Real) and not isinstance(v, bool)
+                    for v in cats
+                ):
+                    del merged["categories"]
+                    merged.setdefault("low", min(cats))
+                    merged.setdefault("high", max(cats))
+                    merged.setdefault(
+                        "integer", all(float(v).is_integer() for v in cats)
+                    )
             if col.kind != "categorical" and "categories" in merged:
                 raise ValueError(
                     f"{arg}[{key!r}]: column {col.name!r} is numeric; give low "
@@ -365,7 +423,9 @@ class DomainBuilder:
         x = z[~missing]
         integer = bool(spec.get("integer", _is_integer(col)))
         if "bounds" in parts:
-            has_missing, low, high = self._dp_bounds(col, x, missing, rho, name)
+            has_missing, low, high, hist = self._dp_bounds(
+                col, x, missing, rho, name
+            )
             if "missing" in spec:
                 has_missing = bool(spec["missing"])
             source = "dp"
@@ -390,7 +450,8 @@ class DomainBuilder:
                         "missing=True."
                     )
             source = "public"
-        edges, low, high = _bins(low, high, integer, self.n_bins)
+            hist = None
+        edges, low, high = _bins(low, high, integer, self.n_bins, hist)
         return ColumnDomain("numeric", has_missing=has_missing, low=low, high=high,
                             integer=integer, edges=edges, source=source)
 
@@ -439,7 +500,7 @@ class DomainBuilder:
         else:
             high = sub_lo[lo_hits[-1] + 1] if len(lo_hits) else b
         low, high = float(max(low, -1e19)), float(min(high, 1e19))
-        return has_missing, low, high
+        return has_missing, low, high, (edges_ext, noisy, sigma)
 
 
 def _missing_z():

@@ -47,6 +47,8 @@ class MSTGenerator(BaseMarginalGenerator):
     {_DP_PARAMS_DOC}
     max_iter : int, default=100
         L-BFGS iterations of the graphical-model fit.
+    verbose : int, default=0
+        Print the steps (MST is a handful of steps; no progress bar needed).
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
 
@@ -101,12 +103,13 @@ class MSTGenerator(BaseMarginalGenerator):
     _parameter_constraints: dict = {
         **BaseMarginalGenerator._parameter_constraints,
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
     }
     _mechanism = "MST"
 
     def __init__(
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
-        domain_budget=0.1, allow_large_delta=False, max_iter=100,
+        domain_budget=0.1, allow_large_delta=False, max_iter=100, verbose=0,
         random_state=None,
     ):
         self.epsilon = epsilon
@@ -117,6 +120,7 @@ class MSTGenerator(BaseMarginalGenerator):
         self.domain_budget = domain_budget
         self.allow_large_delta = allow_large_delta
         self.max_iter = max_iter
+        self.verbose = verbose
         self.random_state = random_state
 
     @classmethod
@@ -185,6 +189,8 @@ class MSTGenerator(BaseMarginalGenerator):
             )
             y = _marginal_counts(D, p, sizes)
             ms.append(Measurement(p, y + rng.normal(0, sigma2, y.shape), sigma2))
+        if self.verbose:
+            print(f"MST: selected {len(chosen)} pairs; fitting the model")
         model = GraphicalModel(sizes, chosen)
         model.fit(ms, estimate_total(ms), max_iter=self.max_iter)
         self.measurements_ = _describe_measurements(ms, names)
