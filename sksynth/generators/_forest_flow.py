@@ -73,10 +73,10 @@ class ForestFlowGenerator(BaseGenerator):
     duplicate_K : int or "auto", default="auto"
         Copies of every row, each with its own noise. ``"auto"`` uses
         ``clip(5000 // n_samples, 1, 100)``.
-    max_samples : int or None, default=20000
+    max_samples : int or None, default=10000
         At most this many (duplicated) rows are drawn for each noise level,
         which bounds the time on large tables (``None``: all).
-    max_iter : int, default=30
+    max_iter : int, default=20
         Boosting iterations of every regressor.
     learning_rate : float, default=0.3
         Learning rate of every regressor.
@@ -159,7 +159,7 @@ class ForestFlowGenerator(BaseGenerator):
     _max_atoms = 3
 
     def __init__(
-        self, *, n_t=10, duplicate_K="auto", max_samples=20000, max_iter=30,
+        self, *, n_t=10, duplicate_K="auto", max_samples=10000, max_iter=20,
         learning_rate=0.3, max_leaf_nodes=31, max_depth=None, min_samples_leaf=20,
         l2_regularization=0.0, max_bins=63, max_categories=8, n_jobs=None,
         verbose=0, random_state=None,
