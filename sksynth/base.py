@@ -182,7 +182,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             Only when ``fit`` was given ``y``.
         """
         Z = self._sample_codes(n_samples, conditions, random_state)
-        return self.schema_.decode(Z)
+        return self.schema_.decode(Z, copy=False)
 
     def _sample_codes(self, n_samples, conditions=None, random_state=None):
         """Like :meth:`sample` but return the code matrix."""

@@ -15,7 +15,18 @@ from ..preprocessing import TableEncoder
 
 __all__ = ["GaussianCopulaGenerator"]
 
+_CHUNK = 65536
 _MARGINALS = {"empirical": "quantile", "normal": "standard"}
+
+
+def _correlation_in_place(L):
+    """Correlation matrix of the columns of L, standardising L in place."""
+    L -= L.mean(axis=0)
+    sd = np.sqrt(np.einsum("ij,ij->j", L, L) / len(L))
+    sd[sd == 0] = 1.0
+    L /= sd
+    corr = (L.T @ L) / len(L)
+    return np.clip(corr, -1.0, 1.0)
 
 
 def _psd_sqrt(S):
@@ -165,9 +176,15 @@ class GaussianCopulaGenerator(BaseGenerator):
             out[free] = self.copula_.sample(int(free.sum()), C, random_state)
         for code, model in self.class_copulas_.items():
             rows = np.flatnonzero(target == code)
-            if len(rows):
-                C = None if conditions is None else conditions[rows]
-                out[rows] = model.sample(len(rows), C, random_state)
+            if not len(rows):
+                continue
+            C = None
+            if conditions is not None:  # the class model draws its class only
+                C = conditions[rows].copy()
+                C[:, t] = np.nan
+                C = None if np.isnan(C).all() else C
+            out[rows] = model.sample(len(rows), C, random_state)
+            out[rows, t] = code
         return out
 
 
@@ -199,8 +216,10 @@ class _Copula:
             categorical="gaussian",
             n_quantiles=self.n_quantiles,
         ).fit_codes(Z, schema)
-        self._order_categories(encoder, Z)
         L = encoder.transform_codes(Z, random_state)
+        reordered = self._order_categories(encoder, Z, L)
+        if reordered:  # their latent values follow the new layout
+            encoder.transform_codes(Z, random_state, blocks=reordered, out=L)
         for b in encoder.blocks_:
             if b.role == "value" and b.kind == "numeric":
                 missing = np.isnan(Z[:, b.column])
@@ -212,8 +231,7 @@ class _Copula:
         elif L.shape[0] < 2:
             corr = np.eye(d)
         else:
-            corr = np.atleast_2d(np.corrcoef(L, rowvar=False))
-            corr = np.nan_to_num(corr, nan=0.0)
+            corr = _correlation_in_place(L)
             # shrink toward independence when rows are few (n / (n + shrinkage))
             w = len(L) / (len(L) + self.shrinkage)
             corr = w * corr + (1 - w) * np.eye(d)
@@ -223,36 +241,48 @@ class _Copula:
         self._sqrt_corr = _psd_sqrt(corr) if d else corr
         return self
 
-    def _order_categories(self, encoder, Z):
-        """Lay categories out by the mean first principal component of numerics."""
-        numeric = [b for b in encoder.blocks_ if b.kind == "numeric"]
-        if not numeric:
-            return
-        N = encoder.transform_codes(Z)[:, [b.start for b in numeric]]
+    def _order_categories(self, encoder, Z, L):
+        """Lay categories out by the mean first principal component of numerics.
+
+        Returns the reordered blocks.
+        """
+        numeric = [b.start for b in encoder.blocks_ if b.kind == "numeric"]
+        multi = [
+            b
+            for b in encoder.blocks_
+            if b.kind == "categorical"
+            and b.role == "value"
+            and b.encoder.n_categories > 2
+        ]
+        if not numeric or not multi:
+            return []
+        N = L[:, numeric]
         N -= N.mean(axis=0)
         if N.shape[1] > 1:
             _, _, vt = np.linalg.svd(N[:: max(1, len(N) // 20000)], full_matrices=False)
             score = N @ vt[0]
         else:
             score = N[:, 0]
-        for b in encoder.blocks_:
-            if b.kind != "categorical" or b.role != "value":
-                continue
+        for b in multi:
             k = b.encoder.n_categories
-            if k <= 2:
-                continue
             z = Z[:, b.column]
             codes = np.where(np.isnan(z), k - 1, z).astype(np.int64)
             sums = np.bincount(codes, weights=score, minlength=k)
             counts = np.bincount(codes, minlength=k)
             means = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
             b.encoder.set_order(np.argsort(means, kind="stable"))
+        return multi
 
     def sample(self, n_samples, conditions, random_state):
         d = self.correlation.shape[0]
+        if conditions is None:  # in chunks: memory stays ~ the output's size
+            Z = np.empty((n_samples, self.schema_.n_columns))
+            for start in range(0, n_samples, _CHUNK):
+                m = min(_CHUNK, n_samples - start)
+                L = random_state.standard_normal((m, d)) @ self._sqrt_corr.T
+                Z[start : start + m] = self.encoder.inverse_codes(L, random_state)
+            return Z
         L = random_state.standard_normal((n_samples, d)) @ self._sqrt_corr.T
-        if conditions is None:
-            return self.encoder.inverse_codes(L, random_state)
         self._condition(L, conditions, random_state)
         Z = self.encoder.inverse_codes(L, random_state)
         # The latent values lie in the conditioned intervals; categories with

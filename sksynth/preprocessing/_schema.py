@@ -525,11 +525,12 @@ class TableSchema:
                     )
         return Z
 
-    def decode(self, Z):
+    def decode(self, Z, *, copy=True):
         """Turn a code matrix back into the container seen in ``infer``.
 
         Returns ``X`` (DataFrame or array), or ``(X, y)`` when fitted with a
-        target.
+        target. With ``copy=False`` the discrete columns of ``Z`` are rounded in
+        place (saves one copy of the table).
         """
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or Z.shape[1] != self.n_columns:
@@ -537,16 +538,21 @@ class TableSchema:
                 f"Expected a code matrix with {self.n_columns} columns, got shape "
                 f"{Z.shape}."
             )
-        Z = self.round_codes(Z.copy())
-        data = {
-            j: self._decode_column(self.columns[j], Z[:, j])
-            for j in range(self.n_features)
-        }
-        X = pd.DataFrame(data)
-        if self.container == "dataframe":
-            X.columns = self.column_index
+        Z = self.round_codes(Z.copy() if copy else Z)
+        if self.container == "array" and not is_object_dtype(self.array_dtype):
+            X = np.empty((len(Z), self.n_features), dtype=self.array_dtype)
+            for j in range(self.n_features):
+                X[:, j] = self._decode_column(self.columns[j], Z[:, j])
         else:
-            X = X.to_numpy(dtype=self.array_dtype)
+            data = {
+                j: self._decode_column(self.columns[j], Z[:, j])
+                for j in range(self.n_features)
+            }
+            X = pd.DataFrame(data)
+            if self.container == "dataframe":
+                X.columns = self.column_index
+            else:
+                X = X.to_numpy(dtype=self.array_dtype)
         if not self.has_target:
             return X
         y = self._decode_column(self.columns[-1], Z[:, -1])

@@ -318,11 +318,16 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             return cls(k, counts, self.min_frequency, self.max_categories)
         return cls(k, counts)
 
-    def transform_codes(self, Z, rng=None):
-        """Encode a code matrix; ``rng`` randomises ties and category intervals."""
+    def transform_codes(self, Z, rng=None, *, blocks=None, out=None):
+        """Encode a code matrix; ``rng`` randomises ties and category intervals.
+
+        ``blocks`` restricts the work to some blocks, written into ``out`` (an
+        encoded matrix to update in place) when given.
+        """
         check_is_fitted(self)
-        out = np.zeros((Z.shape[0], self.n_features_out_))
-        for b in self.blocks_:
+        if out is None:
+            out = np.zeros((Z.shape[0], self.n_features_out_))
+        for b in self.blocks_ if blocks is None else blocks:
             col = self.schema_.columns[b.column]
             z = Z[:, b.column]
             missing = np.isnan(z)
