@@ -59,6 +59,11 @@ class AIMGenerator(BaseMarginalGenerator):
         Largest number of cells of the junction-tree model.
     max_iter : int, default=50
         L-BFGS iterations of each round's refit (the final fit uses 4x).
+    target_weight : float, default=5.0
+        Weight, in the workload, of the marginals that involve the target
+        ``y`` (when ``fit`` is given one); 1 is AIM's uniform workload, more
+        steers the selection towards what a downstream classifier needs. The
+        selection's sensitivity (the largest candidate weight) accounts for it.
     verbose : int, default=0
         Show a progress bar of the rounds.
     random_state : int, RandomState instance or None, default=None
@@ -120,6 +125,7 @@ class AIMGenerator(BaseMarginalGenerator):
         "degree": [Interval(numbers.Integral, 1, 3, closed="both")],
         "max_model_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "target_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "verbose": ["verbose"],
     }
     _mechanism = "AIM"
@@ -127,7 +133,8 @@ class AIMGenerator(BaseMarginalGenerator):
     def __init__(
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
         domain_budget=0.1, allow_large_delta=False, degree=2,
-        max_model_size=500_000, max_iter=50, verbose=0, random_state=None,
+        max_model_size=500_000, max_iter=50, target_weight=5.0, verbose=0,
+        random_state=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -139,6 +146,7 @@ class AIMGenerator(BaseMarginalGenerator):
         self.degree = degree
         self.max_model_size = max_model_size
         self.max_iter = max_iter
+        self.target_weight = target_weight
         self.verbose = verbose
         self.random_state = random_state
 
@@ -170,8 +178,12 @@ class AIMGenerator(BaseMarginalGenerator):
             {s for w in workload for r in range(1, k + 1)
              for s in itertools.combinations(w, r)}
         )
+        target = d - 1 if self.schema_.has_target else None
+        coef = {
+            w: (self.target_weight if target in w else 1.0) for w in workload
+        }
         weights = {
-            r: sum(len(set(r) & set(w)) for w in workload) for r in cands
+            r: sum(coef[w] * len(set(r) & set(w)) for w in workload) for r in cands
         }
         true = {r: _marginal_counts(D, r, sizes) for r in cands}
         cliques = []

@@ -47,7 +47,12 @@ _DP_DOC = """
     fixed log-scale grid (values outside the estimated bounds are clipped to
     them; rows whose category was suppressed form an ``other`` cell, sampled
     back as a released category), and whether a column has missing values
-    from a Gaussian count. ``domain_budget`` of the zCDP budget goes to the
+    from a Gaussian count (when that cell is not released, missing values
+    join the ``other`` cell of a categorical column, the lowest bin of a
+    numeric one). Numeric bins have about equal mass in the noisy log-scale
+    histogram that the bounds already paid for (point masses such as 0 keep
+    a bin of their own); with public bounds they have equal widths.
+    ``domain_budget`` of the zCDP budget goes to the
     domain when any of it is estimated; ``0.1 * delta`` then goes to the
     label thresholds. ``privacy_spent_`` lists every charged step.
 
