@@ -6,9 +6,20 @@ from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
-from .dp import AIMGenerator, MSTGenerator  # noqa: F401
-from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator  # noqa: F401
+from .dp import AIMGenerator, MSTGenerator
+from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 
-__all__ = ["ARFGenerator", "BayesianNetworkGenerator", "CausalFairGenerator",
-           "ForestFlowGenerator", "GaussianCopulaGenerator",
-           "generator_names", "get_generator"]
+__all__ = [
+    "AIMGenerator",
+    "ARFGenerator",
+    "BayesianNetworkGenerator",
+    "CTGANGenerator",
+    "CausalFairGenerator",
+    "ForestFlowGenerator",
+    "GaussianCopulaGenerator",
+    "MSTGenerator",
+    "TVAEGenerator",
+    "TabDDPMGenerator",
+    "generator_names",
+    "get_generator",
+]

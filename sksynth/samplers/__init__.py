@@ -2,6 +2,6 @@
 
 from ._fair import FairResampler
 from ._over_sampling import GenerativeOverSampler
-from ._release import SyntheticReleaseSampler  # noqa: F401
+from ._release import SyntheticReleaseSampler
 
-__all__ = ["FairResampler", "GenerativeOverSampler"]
+__all__ = ["FairResampler", "GenerativeOverSampler", "SyntheticReleaseSampler"]
