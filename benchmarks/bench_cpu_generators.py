@@ -125,7 +125,8 @@ def main():
     table["time_vs_copula"] = (table["fit_s"] + table["sample_s"]) / (
         base["fit_s"] + base["sample_s"])
     table["detection_vs_copula"] = table["detection_auc"] / base["detection_auc"]
-    with pd.option_context("display.width", 200, "display.precision", 4):
+    with pd.option_context("display.width", 250, "display.max_columns", 20,
+                           "display.precision", 4):
         print(table)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
