@@ -13,10 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import validate_table
 from ._column_encoders import CATEGORICAL_ENCODERS, NUMERIC_ENCODERS
+from ._mode_normalizer import ModeSpecificNormalizer  # registers "mode"
 from ._schema import TableSchema
 
 __all__ = [
     "Block",
+    "ModeSpecificNormalizer",
     "OneHotEncoder",
     "OrdinalEncoder",
     "QuantileGaussianTransformer",
@@ -78,9 +80,10 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    numeric : {"quantile", "standard", "minmax", "none"}, default="quantile"
+    numeric : {"quantile", "standard", "minmax", "mode", "none"}, default="quantile"
         Encoding of numeric columns: empirical CDF to a standard normal,
-        standardisation, scaling to [-1, 1] or none.
+        standardisation, scaling to [-1, 1], CTGAN's mode-specific
+        normalisation (a one-hot mode indicator plus a scalar) or none.
     categorical : {"onehot", "ordinal", "gaussian"}, default="onehot"
         Encoding of categorical columns: one-hot, category code, or an interval
         of a standard normal latent (as in the Gaussian copula).
