@@ -106,7 +106,9 @@ def run(args):
         for item in args.condition:
             key, text = _split(item, "--condition")
             conditions[key] = parse_condition(gen.schema_, key, text)
-    n = args.n_samples if args.n_samples is not None else len(data)
+    # a DP generator's row count is itself released under DP: never len(data)
+    default_n = getattr(gen, "n_samples_dp_", None) or len(data)
+    n = args.n_samples if args.n_samples is not None else default_n
     synthetic = gen.sample(n, conditions=conditions, random_state=args.seed)
     synthetic.to_csv(args.output, index=False)
     print(
