@@ -208,43 +208,78 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         Z[given] = C[given]
         return Z
 
-    def _rejection_sample(self, C, rng):
-        """Bounded rejection sampling, one pattern of conditions at a time."""
+    def _rejection_sample(self, C, rng, *, draw=None, native=None):
+        """Bounded rejection sampling, one pattern of conditions at a time.
+
+        ``draw(n, primary, rng)`` draws code rows (default: unconditional
+        ``_sample``); ``native(cond)`` may name one condition ``(column, code)``
+        that ``draw`` honours itself, so that only the others are met by
+        rejection. Conditions on continuous columns cannot be met by rejection
+        and raise at once.
+        """
+        if draw is None:
+
+            def draw(n, primary, rng):
+                return self._sample(n, None, rng)
+
         Z = np.empty_like(C)
         given = ~np.isnan(C)
-        patterns = pd.DataFrame(np.where(given, C, -np.inf))
-        for _, rows in patterns.groupby(
-            list(patterns.columns), sort=False
-        ).groups.items():
-            rows = np.asarray(rows)
+        keys, inverse = np.unique(
+            np.where(given, C, -np.inf), axis=0, return_inverse=True
+        )
+        for g in range(len(keys)):
+            rows = np.flatnonzero(inverse.ravel() == g)
             cond = C[rows[0]]
             cols = np.flatnonzero(~np.isnan(cond))
+            primary = native(cond) if native is not None else None
+            rest = [j for j in cols if primary is None or j != primary[0]]
+            for j in rest:
+                col = self.schema_.columns[j]
+                if not col.is_discrete:
+                    raise ValueError(
+                        f"{type(self).__name__} meets this condition by bounded "
+                        f"rejection, and a condition on the continuous column "
+                        f"{col.name!r} is too rare to meet that way (a continuous "
+                        "value has probability zero). Use a generator with native "
+                        "conditioning (e.g. GaussianCopulaGenerator) or condition "
+                        "on a categorical or integer column."
+                    )
             need = len(rows)
-            kept, drawn = [], 0
-            batch = max(256, 2 * need)
+            if not rest:  # the model honours the only condition itself
+                out = draw(need, primary, rng)
+                out[:, primary[0]] = primary[1]
+                Z[rows] = out
+                continue
+            kept, have, drawn, batch = [], 0, 0, max(256, 2 * need)
             for _ in range(self._max_rejection_rounds):
-                cand = self.schema_.round_codes(self._sample(batch, None, rng))
-                ok = np.all(cand[:, cols] == cond[cols], axis=1)
-                drawn += batch
+                cand = self.schema_.round_codes(draw(batch, primary, rng))
+                if primary is not None:
+                    cand[:, primary[0]] = primary[1]
+                ok = np.all(cand[:, rest] == cond[rest], axis=1)
                 kept.append(cand[ok])
-                have = sum(len(k) for k in kept)
+                have += int(ok.sum())
+                drawn += batch
                 if have >= need:
                     break
-                rate = max(have / drawn, 1.0 / drawn)
-                batch = int(min(max(256, 1.2 * (need - have) / rate), 200_000))
+                rate = max(have, 1) / drawn
+                batch = int(min(max(256, 1.2 * (need - have) / rate), 100_000))
             accepted = np.concatenate(kept)
             if len(accepted) < need:
                 described = {
                     self.schema_.columns[j].name: self._describe_value(j, cond[j])
                     for j in cols
                 }
+                how = ""
+                if primary is not None:
+                    name = self.schema_.columns[primary[0]].name
+                    how = f"it conditions natively on {name!r} and "
                 raise ValueError(
                     f"Could not generate {need} rows with conditions {described}: "
                     f"only {len(accepted)} of {drawn} rows drawn met them "
-                    f"({type(self).__name__} conditions by rejection, bounded at "
-                    f"{self._max_rejection_rounds} rounds). The condition is too "
-                    "rare under the model; use a generator with native "
-                    "conditioning or a less specific condition."
+                    f"({type(self).__name__}: {how}the rest by bounded rejection, at "
+                    f"most {self._max_rejection_rounds} rounds). The condition is too "
+                    "rare under the model; use a generator with native conditioning "
+                    "or a less specific condition."
                 )
             Z[rows] = accepted[:need]
         return Z

@@ -378,55 +378,7 @@ class BaseNeuralGenerator(BaseGenerator):
         """
         if C is None:
             return draw(n_samples, None, rng)
-        Z = np.empty_like(C)
-        given = ~np.isnan(C)
-        keys, inverse = np.unique(
-            np.where(given, C, -np.inf), axis=0, return_inverse=True
-        )
-        for g in range(len(keys)):
-            rows = np.flatnonzero(inverse.ravel() == g)
-            cond = C[rows[0]]
-            cols = np.flatnonzero(~np.isnan(cond))
-            primary = native(cond)
-            rest = [j for j in cols if primary is None or j != primary[0]]
-            need = len(rows)
-            if not rest:
-                out = draw(need, primary, rng)
-                if primary is not None:
-                    out[:, primary[0]] = primary[1]
-                Z[rows] = out
-                continue
-            kept, have, drawn, batch = [], 0, 0, max(256, 2 * need)
-            for _ in range(self._max_rejection_rounds):
-                cand = self.schema_.round_codes(draw(batch, primary, rng))
-                if primary is not None:
-                    cand[:, primary[0]] = primary[1]
-                ok = np.all(cand[:, rest] == cond[rest], axis=1)
-                kept.append(cand[ok])
-                have += int(ok.sum())
-                drawn += batch
-                if have >= need:
-                    break
-                rate = max(have, 1) / drawn
-                batch = int(min(max(256, 1.2 * (need - have) / rate), 200_000))
-            accepted = np.concatenate(kept)
-            if len(accepted) < need:
-                described = {
-                    self.schema_.columns[j].name: self._describe_value(j, cond[j])
-                    for j in cols
-                }
-                raise ValueError(
-                    f"Could not generate {need} rows with conditions {described}: "
-                    f"{type(self).__name__} conditions natively on "
-                    f"{self._native_description()}; the other conditions are met "
-                    f"by bounded rejection, and only {len(accepted)} of {drawn} "
-                    "drawn rows met them. Use fewer or less specific conditions."
-                )
-            Z[rows] = accepted[:need]
-        return Z
-
-    def _native_description(self):
-        return "one categorical column"
+        return self._rejection_sample(C, rng, draw=draw, native=native)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -188,9 +188,6 @@ class TabDDPMGenerator(BaseNeuralGenerator):
             "dropout": self.dropout,
         }
 
-    def _native_description(self):
-        return "the categorical target"
-
     # ------------------------------------------------------------ prepare
     def _prepare(self, Z, M, update=False):
         schema = self.schema_
