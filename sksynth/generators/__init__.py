@@ -6,7 +6,13 @@ from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
-from .dp import AIMGenerator, MSTGenerator
+from .dp import (
+    AIMGenerator,
+    DPCTGANGenerator,
+    DPTVAEGenerator,
+    MSTGenerator,
+    PrivBayesGenerator,
+)
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 
 __all__ = [
@@ -15,9 +21,12 @@ __all__ = [
     "BayesianNetworkGenerator",
     "CTGANGenerator",
     "CausalFairGenerator",
+    "DPCTGANGenerator",
+    "DPTVAEGenerator",
     "ForestFlowGenerator",
     "GaussianCopulaGenerator",
     "MSTGenerator",
+    "PrivBayesGenerator",
     "TVAEGenerator",
     "TabDDPMGenerator",
     "generator_names",

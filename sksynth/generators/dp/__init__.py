@@ -2,7 +2,10 @@
 
 from ._aim import AIMGenerator
 from ._base import PrivacyBudgetWarning
+from ._dpsgd import DPCTGANGenerator, DPTVAEGenerator
 from ._mst import MSTGenerator
+from ._privbayes import PrivBayesGenerator
 from .accounting import PrivacySpent
 
-__all__ = ["AIMGenerator", "MSTGenerator", "PrivacyBudgetWarning", "PrivacySpent"]
+__all__ = ["AIMGenerator", "MSTGenerator", "PrivacyBudgetWarning", "PrivacySpent",
+           "PrivBayesGenerator", "DPCTGANGenerator", "DPTVAEGenerator"]
