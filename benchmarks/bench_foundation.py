@@ -6,7 +6,8 @@ For 10k, 100k and 1M rows of a 20-column numeric table (10% minority) it times
 * ``GenerativeOverSampler(GaussianCopulaGenerator()).fit_resample``,
 * imblearn's ``SMOTE().fit_resample`` on the same table,
 
-and, on a mixed-type table (numeric + 3 categorical columns) of the same sizes,
+and, on a mixed-type table (numeric + 3 categorical columns) of the same sizes
+up to ``--mixed-max`` rows (SMOTENC takes minutes and GBs at 100k),
 ``GenerativeOverSampler`` against ``SMOTENC``. Peak memory is the tracemalloc
 peak of the call, relative to the size of the input table. Prints a table and
 writes ``benchmarks/results/foundation.json``.
@@ -58,7 +59,7 @@ def measure(func):
     return seconds, peak
 
 
-def run(sizes):
+def run(sizes, mixed_max):
     rows = []
     for n in sizes:
         X, y = numeric_table(n)
@@ -93,6 +94,8 @@ def run(sizes):
                     "peak_over_input": peak / nbytes,
                 }
             )
+        if n > mixed_max:  # SMOTENC: ~minutes and GBs already at 100k rows
+            continue
         Xm, ym = mixed_table(n)
         nbytes = Xm.memory_usage(deep=True).sum()
 
@@ -132,8 +135,9 @@ def main():
     parser.add_argument(
         "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000]
     )
+    parser.add_argument("--mixed-max", type=int, default=100_000)
     args = parser.parse_args()
-    table = run(args.sizes)
+    table = run(args.sizes, args.mixed_max)
     print()
     print(table.round(3).to_string(index=False))
     out = Path(__file__).parent / "results"
