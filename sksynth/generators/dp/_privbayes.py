@@ -22,6 +22,10 @@ __all__ = ["PrivBayesGenerator", "r_score", "R_SCORE_SENSITIVITY"]
 #: removing one row, whatever the number of rows (see :func:`r_score`).
 R_SCORE_SENSITIVITY = 2.0
 
+# share of the zCDP budget (after the domain) spent on the row count that sets
+# the theta-usefulness limit on table sizes
+_COUNT_SHARE = 0.01
+
 
 def r_score(counts):
     """PrivBayes' ``R`` score on the count scale, ``n * R(X, Pi)``.
@@ -87,6 +91,12 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     below), with ``rho`` the remaining zCDP budget, ``d`` the number of
     columns and ``k = degree``:
 
+    0. **table-size limit** (``0.01 * rho``, only when ``theta`` is set): a
+       Gaussian row count ``n_hat`` gives the paper's theta-usefulness rule in
+       zCDP terms: a family table may have at most
+       ``n_hat / (theta * sigma)`` cells, ``sigma`` being the noise of step 2
+       (the average cell count must exceed ``theta`` noise deviations), which
+       trades degree against noise; the rest, ``rho`` below, is what remains;
     1. **network** (``structure_budget * rho``): the first node is the target
        ``y`` when ``fit`` is given one, else a column drawn uniformly (a
        data-independent choice); then each of the other ``d - 1`` nodes is
@@ -99,7 +109,8 @@ class PrivBayesGenerator(BaseMarginalGenerator):
        ``rho_t = structure_budget * rho / n_selections``. A step that has a
        single candidate by construction (the last node, when all placed
        columns are its parents) is not a selection and costs nothing.
-       Parent sets whose table would exceed ``max_cells`` cells are left out
+       Parent sets whose table would exceed ``max_cells`` cells (or the
+       theta limit) are left out
        (sizes come from the released domain, so this is data-independent),
        falling back to smaller parent sets when none fits;
     2. **conditionals** (the rest): the joint counts of every family
@@ -130,6 +141,10 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         network (the paper's ``beta``).
     max_cells : int, default=20_000
         Largest number of cells of a family table.
+    theta : float or None, default=4.0
+        Usefulness threshold of step 0 (the paper's ``theta``; larger means
+        smaller tables, fewer parents for wide columns); None disables the
+        limit and its row count, leaving ``max_cells`` only.
     n_particles : int, default=50
         Candidates per row for likelihood-weighted conditioning.
     verbose : int, default=0
@@ -157,6 +172,8 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         parents first and the child last (DP outputs).
     n_samples_dp_ : int
         DP estimate of the number of rows (from the noisy tables).
+    n_samples_theta_ : float or None
+        The noisy row count of step 0 (None when ``theta=None``).
     schema_ : TableSchema
         The public schema (categories and bounds from ``domain_``).
     n_features_in_ : int
@@ -199,6 +216,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         "degree": [Interval(numbers.Integral, 1, None, closed="left")],
         "structure_budget": [Interval(numbers.Real, 0, 1, closed="neither")],
         "max_cells": [Interval(numbers.Integral, 1, None, closed="left")],
+        "theta": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "n_particles": [Interval(numbers.Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
@@ -208,7 +226,8 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     def __init__(
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
         domain_budget=0.1, allow_large_delta=False, degree=2,
-        structure_budget=0.3, max_cells=20_000, n_particles=50, verbose=0,
+        structure_budget=0.3, max_cells=20_000, theta=4.0, n_particles=50,
+        verbose=0,
         random_state=None,
     ):
         self.epsilon = epsilon
@@ -221,6 +240,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         self.degree = degree
         self.structure_budget = structure_budget
         self.max_cells = max_cells
+        self.theta = theta
         self.n_particles = n_particles
         self.verbose = verbose
         self.random_state = random_state
@@ -239,14 +259,33 @@ class PrivBayesGenerator(BaseMarginalGenerator):
                 (x, pa)
                 for x in remaining
                 for pa in itertools.combinations(placed, size)
-                if math.prod(sizes[a] for a in pa) * sizes[x] <= self.max_cells
+                if math.prod(sizes[a] for a in pa) * sizes[x] <= self._cell_cap
             ]
             if cands:
                 return cands
         return [(x, ()) for x in remaining]
 
+    def _usefulness_cap(self, D, sizes, accountant, rng):
+        """Largest family table that stays ``theta``-useful (DP row count)."""
+        self.n_samples_theta_ = None
+        if self.theta is None:
+            return self.max_cells
+        d = len(sizes)
+        rho = accountant.remaining
+        rho_n = _COUNT_SHARE * rho
+        sigma_n = math.sqrt(1 / (2 * rho_n))
+        accountant.charge("row count (table-size limit)", "gaussian",
+                          gaussian_rho(sigma_n))
+        n_hat = max(D.shape[0] + rng.normal(0, sigma_n), 1.0)
+        self.n_samples_theta_ = n_hat
+        # noise of the tables if every node after the first k is measured
+        m = d - min(self.degree, d - 1)
+        sigma = math.sqrt(m / (2 * (1 - self.structure_budget) * (rho - rho_n)))
+        return int(min(self.max_cells, max(n_hat / (self.theta * sigma), 1)))
+
     def _learn_network(self, D, sizes, accountant, rng, names):
         d = len(sizes)
+        self._cell_cap = self._usefulness_cap(D, sizes, accountant, rng)
         rho = accountant.remaining * self.structure_budget
         # steps 1 .. d-2 choose among >= 2 children; the last step chooses a
         # parent set only when fewer than all placed columns are parents
@@ -282,6 +321,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     def _fit_model(self, D, sizes, accountant, rng):
         d = len(sizes)
         names = [c.name for c in self.schema_.columns]
+        self.n_samples_theta_ = None
         order, parents = (
             self._learn_network(D, sizes, accountant, rng, names) if d > 1
             else ([0], [()])
