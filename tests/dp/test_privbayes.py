@@ -234,3 +234,37 @@ def test_network_selection_follows_the_exponential_mechanism():
     # measured: 0.7465 vs 0.7389 (se 0.0098); sensitivity 1 (or 4) would
     # give 0.889 (or 0.627)
     assert abs(picks / runs - expected[0]) < 4 * se, (picks / runs, expected)
+
+
+def test_privacy_audit_small():
+    """One extreme canary row added: the release must not give it away."""
+    from scipy.stats import beta as beta_dist
+
+    rng = np.random.RandomState(0)
+    n, n_runs, epsilon, delta = 300, 30, 1.0, 1e-6
+    base = pd.DataFrame({
+        "c": pd.array(rng.choice(["a", "b"], n), dtype="str"),
+        "x": rng.uniform(0, 1, n),
+        "z": pd.array(rng.choice(["u", "v"], n), dtype="str"),
+    })
+    canary = pd.DataFrame({"c": pd.array(["CANARY"], dtype="str"), "x": [1e6],
+                           "z": pd.array(["u"], dtype="str")})
+    hits = {}
+    for name, frame in (("without", base),
+                        ("with", pd.concat([base, canary], ignore_index=True))):
+        count = 0
+        for run in range(n_runs):
+            gen = PrivBayesGenerator(epsilon=epsilon, delta=delta, n_bins=4,
+                                     random_state=run).fit(frame)
+            out = gen.sample(n + 1, random_state=run)
+            count += bool((out["c"] == "CANARY").any() or (out["x"] > 1e3).any())
+        hits[name] = count
+    # Clopper-Pearson (95%) lower bound of epsilon from the distinguishing test
+    k1, k0 = hits["with"], hits["without"]
+    p1 = beta_dist.ppf(0.025, k1, n_runs - k1 + 1) if k1 > 0 else 0.0
+    p0 = beta_dist.ppf(0.975, k0 + 1, n_runs - k0) if k0 < n_runs else 1.0
+    lower = math.log((p1 - delta) / p0) if p1 > delta else 0.0
+    assert lower <= epsilon, hits
+    # the test has power: a release that always shows the canary gives > 2
+    assert math.log((beta_dist.ppf(0.025, n_runs, 1) - delta) / beta_dist.ppf(
+        0.975, 1, n_runs)) > 2 * epsilon
