@@ -1,0 +1,878 @@
+"""DP-SGD training of the neural generators (TVAE, CTGAN's critic) with opacus.
+
+Both generators are trained on a *discretised* table: every column is mapped
+to the cells of its domain (public, or estimated under DP by
+:class:`~sksynth.generators.dp._domain.DomainBuilder` exactly as for MST/AIM),
+one-hot encoded, and the net learns the joint distribution of the cells. New
+cells are turned back into values by drawing uniformly inside a numeric bin.
+Nothing of the encoding is read off the data for free: the mode-specific
+normaliser of the non-private generators (a mixture fitted to the values) is
+replaced by the DP bins.
+
+Training uses DP-SGD (Abadi et al., 2016): each step draws a Poisson sample
+of the rows (rate ``q = batch_size / n``), computes per-sample gradients with
+opacus's :class:`~opacus.GradSampleModule`, clips each to ``max_grad_norm`` in
+L2, sums them, adds Gaussian noise of scale ``noise_multiplier *
+max_grad_norm`` and divides by the expected batch size ``q * n``. The noise
+multiplier is calibrated before training with opacus's RDP analysis of the
+subsampled Gaussian, composed in Renyi DP with the zCDP cost of the domain
+(rho-zCDP is ``alpha * rho``-RDP at every order ``alpha``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from opacus import GradSampleModule
+from opacus.accountants import RDPAccountant
+from opacus.accountants.analysis.rdp import compute_rdp, get_privacy_spent
+from sklearn.utils._param_validation import Interval
+from torch.nn import functional as F
+
+from ...base import _MAX_SEED
+from ...preprocessing import TableSchema
+from ...utils._validation import validate_table
+from ..neural._base import _COMMON_DOC
+from ..neural._ctgan import CTGANGenerator, CTGANNet
+from ..neural._tvae import TVAEGenerator, TVAENet
+from ._base import _LABEL_DELTA_SHARE, PrivacyBudgetWarning
+from ._domain import (
+    DomainBuilder,
+    _hashable,
+    discretize,
+    parse_domain,
+    public_schema,
+)
+from ._domain import undiscretize as _undiscretize
+from .accounting import (
+    PrivacyAccountant,
+    PrivacySpent,
+    PrivacyStep,
+    epsilon_to_zcdp,
+)
+
+__all__ = ["DPCTGANGenerator", "DPTVAEGenerator", "calibrate_noise_multiplier"]
+
+_ORDERS = tuple(RDPAccountant.DEFAULT_ALPHAS)
+
+
+# ---------------------------------------------------------------- accounting
+def _sgd_rdp(noise_multiplier, sample_rate, steps):
+    if steps == 0:
+        return np.zeros(len(_ORDERS))
+    return np.asarray(compute_rdp(
+        q=sample_rate, noise_multiplier=noise_multiplier, steps=steps,
+        orders=list(_ORDERS),
+    ), dtype=float)
+
+
+def _rdp_epsilon(rdp, delta):
+    with warnings.catch_warnings():
+        # "optimal order is the largest alpha": only for tiny noise multipliers
+        warnings.filterwarnings("ignore", message="Optimal order", category=UserWarning)
+        eps, _ = get_privacy_spent(orders=list(_ORDERS), rdp=list(rdp), delta=delta)
+    return float(eps)
+
+
+def calibrate_noise_multiplier(epsilon, delta, sample_rate, steps, rho_fixed=0.0,
+                               tol=1e-4):
+    """Smallest noise multiplier of DP-SGD meeting ``(epsilon, delta)``.
+
+    The DP-SGD run (``steps`` steps of the Poisson-subsampled Gaussian at
+    ``sample_rate``) is composed in Renyi DP with a ``rho_fixed``-zCDP
+    mechanism (``alpha * rho_fixed`` at order ``alpha``) and converted with
+    opacus's RDP-to-DP conversion.
+
+    Examples
+    --------
+    >>> from sksynth.generators.dp._dpsgd import calibrate_noise_multiplier
+    >>> sigma = calibrate_noise_multiplier(1.0, 1e-5, sample_rate=0.01, steps=500)
+    >>> round(sigma, 2)
+    1.26
+    """
+    if epsilon <= 0:
+        raise ValueError(f"epsilon must be > 0, got {epsilon}.")
+    if not 0 < delta < 1:
+        raise ValueError(f"delta must be in (0, 1), got {delta}.")
+    fixed = rho_fixed * np.asarray(_ORDERS)
+
+    def eps_of(sigma):
+        return _rdp_epsilon(fixed + _sgd_rdp(sigma, sample_rate, steps), delta)
+
+    if _rdp_epsilon(fixed, delta) >= epsilon:
+        raise ValueError(
+            f"The budget epsilon={epsilon:g} is spent before training "
+            "(domain estimation); give a public domain or a larger epsilon."
+        )
+    lo, hi = 1e-2, 1.0
+    while eps_of(hi) > epsilon:
+        lo, hi = hi, hi * 2
+        if hi > 1e6:
+            raise ValueError(f"epsilon={epsilon:g} is too small to train at all.")
+    while (hi - lo) > tol * hi:
+        mid = (lo + hi) / 2
+        if eps_of(mid) > epsilon:
+            lo = mid
+        else:
+            hi = mid
+    return float(hi)
+
+
+# ------------------------------------------------------------------ encoding
+@dataclass
+class _CellBlock:
+    column: int
+    start: int
+    stop: int
+    role: str = "value"
+    kind: str = "categorical"
+    encoding: str = "onehot"
+    encoder: object = None
+
+    @property
+    def width(self):
+        return self.stop - self.start
+
+
+class _CellEncoder:
+    """One-hot encoding of the domain cells of every column."""
+
+    def __init__(self, domains):
+        self.blocks_, start = [], 0
+        for j, dom in enumerate(domains):
+            self.blocks_.append(_CellBlock(j, start, start + dom.size))
+            start += dom.size
+        self.n_features_out_ = start
+
+    def transform(self, D):
+        M = np.zeros((len(D), self.n_features_out_))
+        rows = np.arange(len(D))
+        for b in self.blocks_:
+            M[rows, b.start + D[:, b.column]] = 1.0
+        return M
+
+    def inverse(self, M):
+        return np.stack(
+            [np.argmax(M[:, b.start:b.stop], axis=1) for b in self.blocks_], axis=1
+        ).astype(np.int64) if self.blocks_ else np.zeros((len(M), 0), np.int64)
+
+
+# ---------------------------------------------------------------- DP steps
+class _DPSteps:
+    """skorch iterator of DP-SGD: ``n_steps`` ticks per epoch.
+
+    The rows of a step are drawn by the net itself (Poisson sampling); the
+    tick only carries a public batch size for skorch's bookkeeping.
+    """
+
+    def __init__(self, dataset, batch_size=1, n_steps=1, **kw):
+        self.X = dataset.X
+        self.batch_size = int(batch_size)
+        self.n_steps = int(n_steps)
+
+    def __len__(self):
+        return self.n_steps
+
+    def __iter__(self):
+        k = max(1, min(self.batch_size, len(self.X)))
+        for _ in range(self.n_steps):
+            yield self.X[:k], None
+
+
+class _DPSGDNetMixin:
+    """Per-sample clipping and Gaussian noise of one DP-SGD step.
+
+    ``fit_loop`` wraps the modules of :meth:`dp_modules` in opacus's
+    :class:`~opacus.GradSampleModule` for the duration of the training only
+    (the hooks are removed afterwards, so the net pickles and samples as a
+    plain one).
+    """
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        gsms = [GradSampleModule(m, loss_reduction="sum") for m in self.dp_modules()]
+        # plain attribute (skorch refuses torch modules set outside initialize)
+        self.__dict__["_gsm"] = gsms[0]
+        try:
+            with warnings.catch_warnings():
+                # opacus's hooks on a first layer whose input needs no gradient
+                warnings.filterwarnings(
+                    "ignore", message="Full backward hook", category=UserWarning
+                )
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            for g in gsms:
+                g.cleanup()
+            del self.__dict__["_gsm"]
+
+    def _poisson_batch(self):
+        X = self.train_data_
+        mask = torch.rand(len(X), device=X.device) < self.sample_rate
+        return X[mask]
+
+    def _private_grads(self, params, per_sample_loss, Xb):
+        """Noisy mean gradient of ``per_sample_loss`` over a Poisson batch."""
+        C, sigma = float(self.max_grad_norm), float(self.noise_multiplier)
+        sums = [torch.zeros_like(p) for p in params]
+        for p in params:
+            p.grad_sample = None
+        if len(Xb):
+            losses = per_sample_loss(Xb)
+            grads = torch.autograd.grad(losses.sum(), params, allow_unused=True)
+            del grads  # hooks filled p.grad_sample (the per-sample gradients)
+            gs = [p.grad_sample for p in params]
+            norms = torch.zeros(len(Xb), device=Xb.device)
+            for g in gs:
+                if g is not None:
+                    norms = norms + g.reshape(len(Xb), -1).pow(2).sum(1)
+            factor = (C / (norms.sqrt() + 1e-6)).clamp(max=1.0)
+            for s, g in zip(sums, gs):
+                if g is not None:
+                    s += torch.einsum("i,i...->...", factor, g)
+        denom = self.sample_rate * len(self.train_data_)
+        out = [(s + sigma * C * torch.randn_like(s)) / denom for s in sums]
+        for p in params:
+            p.grad_sample = None
+        self.dp_steps_ = getattr(self, "dp_steps_", 0) + 1
+        return out
+
+
+class DPTVAENet(_DPSGDNetMixin, TVAENet):
+    """TVAE net trained by DP-SGD (encoder and decoder)."""
+
+    def __init__(self, module, *args, noise_multiplier=1.0, max_grad_norm=1.0,
+                 sample_rate=0.01, **kwargs):
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.sample_rate = sample_rate
+        super().__init__(module, *args, **kwargs)
+
+    def dp_modules(self):
+        return [self.module_.encoder, self.module_.decoder]
+
+    def _per_sample_loss(self, Xb):
+        module = self.module_
+        recon, mu, logvar = module(Xb)
+        rec = Xb.new_zeros(len(Xb))
+        for start, stop, kind in module.spans:
+            if kind != "softmax":  # pragma: no cover - cells are one-hot
+                raise RuntimeError("DP-TVAE expects one-hot cells only.")
+            target = Xb[:, start:stop].argmax(1)
+            rec = rec + F.cross_entropy(recon[:, start:stop], target,
+                                        reduction="none")
+        kld = -0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=1)
+        return self.loss_factor * rec + kld
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        params = [p for m in self.dp_modules() for p in m.parameters()]
+        grads = self._private_grads(params, self._per_sample_loss,
+                                    self._poisson_batch())
+        for p, g in zip(params, grads):
+            p.grad = g
+        # the real loss is not DP: nothing data-dependent enters the history
+        nan = torch.tensor(float("nan"))
+        return {"loss": nan, "y_pred": batch[0]}
+
+
+class DPCTGANNet(_DPSGDNetMixin, CTGANNet):
+    """CTGAN net whose critic is trained by DP-SGD (WGAN with weight clipping).
+
+    The critic's gradient is the exact gradient of its loss on generated rows
+    (no privacy cost: they depend on the data only through the DP critic)
+    plus the DP-SGD estimate of the gradient of ``-critic(real)``; after each
+    step its weights are clipped to ``[-weight_clip, weight_clip]``.
+    """
+
+    def __init__(self, module, *args, noise_multiplier=1.0, max_grad_norm=1.0,
+                 sample_rate=0.01, weight_clip=0.01, **kwargs):
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.sample_rate = sample_rate
+        self.weight_clip = weight_clip
+        super().__init__(module, *args, **kwargs)
+
+    def dp_modules(self):
+        return [self.module_.discriminator]
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        module = self.module_
+        disc = module.discriminator
+        params = list(disc.parameters())
+        emb = module.embedding_dim
+        X = self.train_data_
+        n_fake = max(1, int(round(self.sample_rate * len(X))))
+        device = X.device
+        for _ in range(self.discriminator_steps):
+            noise = torch.randn(n_fake, emb, device=device)
+            with torch.no_grad():
+                fake, _ = module(noise, torch.zeros(n_fake, 0, device=device))
+            self._gsm.disable_hooks()
+            g_fake = torch.autograd.grad(disc(fake).mean(), params)
+            self._gsm.enable_hooks()
+            g_real = self._private_grads(
+                params, lambda xb: -disc(xb).reshape(-1), self._poisson_batch()
+            )
+            for p, a, b in zip(params, g_fake, g_real):
+                p.grad = a + b
+            self.optimizer_discriminator_.step()
+            with torch.no_grad():
+                for p in params:
+                    p.clamp_(-self.weight_clip, self.weight_clip)
+        self._gsm.disable_hooks()
+        try:
+            noise = torch.randn(n_fake, emb, device=device)
+            fake, _ = module(noise, torch.zeros(n_fake, 0, device=device))
+            loss_g = -disc(fake).mean()
+            self.optimizer_.zero_grad(set_to_none=True)
+            loss_g.backward()
+            for p in params:
+                p.grad = None
+            self.notify("on_grad_computed",
+                        named_parameters=list(module.generator.named_parameters()),
+                        batch=batch, training=True)
+            self.optimizer_.step()
+        finally:
+            self._gsm.enable_hooks()
+        # the generator loss is post-processing of the DP critic: safe to log
+        return {"loss": loss_g.detach(), "y_pred": fake.detach()}
+
+
+# --------------------------------------------------------------- generators
+_DPSGD_CONSTRAINTS = {
+    "epsilon": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "delta": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "max_grad_norm": [Interval(numbers.Real, 0, None, closed="neither")],
+    "domain": [dict, None],
+    "bounds": [dict, None],
+    "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+    "domain_budget": [Interval(numbers.Real, 0, 1, closed="neither")],
+    "allow_large_delta": ["boolean"],
+}
+
+_DPSGD_DOC = """
+    Privacy. ``fit`` is ``(epsilon, delta)``-differentially private with respect
+    to adding or removing one row of ``(X, y)``; the stored weights, the
+    domain and everything ``sample`` returns are post-processing. What is
+    treated as **public**: the column names and order, the dtypes, the
+    categories of pandas ``category`` and ``bool`` columns, whatever
+    ``domain=`` / ``bounds=`` give, the number of rows ``n`` (it sets the
+    sampling rate ``q = batch_size / n``, as in opacus) and ``n < 1 / delta``.
+    What is **private** and paid for: (1) each column's domain when not
+    given: category labels from a thresholded Gaussian histogram, numeric
+    bounds from Gaussian histograms on a fixed log-scale grid, the presence
+    of missing values from a Gaussian count (exactly as in
+    :class:`~sksynth.generators.MSTGenerator`), costing ``domain_budget`` of
+    the zCDP budget and ``0.1 * delta`` for the label thresholds; (2) the
+    training: DP-SGD with Poisson sampling, per-sample clipping to
+    ``max_grad_norm`` and Gaussian noise, the noise multiplier calibrated by
+    opacus's RDP accountant so that the composition of (1) and (2) (in Renyi
+    DP) meets ``(epsilon, delta)``. Numeric columns are discretised into
+    ``n_bins`` bins of the domain (values outside DP bounds are clipped) and
+    drawn uniformly inside their bin when sampled; rows of a suppressed
+    category form an ``other`` cell, sampled back as a released category
+    chosen uniformly. The data-dependent encodings of the non-private
+    generator (mode-specific normalisation) are not used. The training loss
+    on real rows is not recorded in ``net_.history`` (it is not private).
+
+    ``privacy_spent_.steps`` lists the domain steps (zCDP ``rho``) and one
+    ``"subsampled-gaussian"`` entry per training run (``rho`` is NaN: it is
+    accounted in Renyi DP); ``privacy_spent_.rho`` is NaN for the same
+    reason. ``partial_fit`` (or ``warm_start``) trains further on the same
+    data and spends more: ``epsilon_`` then reports the composition, with a
+    :class:`PrivacyBudgetWarning` when it exceeds ``epsilon``; a new ``fit``
+    spends a new budget (``cumulative_epsilon``).
+"""
+
+_DPSGD_PARAMS_DOC = """epsilon : float
+        Privacy budget (> 0). Required: there is no default budget.
+    delta : float, default=1e-9
+        Failure probability of the guarantee, in (0, 1); must be below
+        ``1 / n_samples`` unless ``allow_large_delta=True``.
+    max_grad_norm : float, default=1.0
+        L2 bound of each row's gradient (per-sample clipping).
+    domain : dict, default=None
+        Public domain of some or all columns (format of
+        :class:`~sksynth.generators.MSTGenerator`); the others are estimated
+        under DP.
+    bounds : dict, default=None
+        Public numeric bounds, ``{column: (low, high)}``.
+    n_bins : int, default=32
+        Bins of a numeric column (an integer column with fewer values gets one
+        per value).
+    domain_budget : float, default=0.1
+        Share of the zCDP budget spent on the domain of columns without a
+        public one.
+    allow_large_delta : bool, default=False
+        Accept ``delta >= 1 / n_samples``."""
+
+_DPSGD_ATTRS_DOC = """privacy_spent_ : PrivacySpent
+        The delivered guarantee (mechanism ``"DP-SGD"``) with its steps.
+    epsilon_ : float
+        ``privacy_spent_.epsilon``.
+    noise_multiplier_ : float
+        The calibrated noise multiplier (noise std / ``max_grad_norm``).
+    sample_rate_ : float
+        Poisson sampling rate ``q``.
+    n_steps_ : int
+        DP-SGD steps taken (all runs since the last ``fit``).
+    domain_ : list of ColumnDomain
+        The released domain of every column.
+    net_ : skorch net
+        The trained net (``net_.history`` without real-data losses).
+    schema_ : TableSchema
+        The public schema (categories and bounds from ``domain_``).
+    n_features_in_ : int
+        Number of columns of ``X``.
+    feature_names_in_ : ndarray of str
+        Column names of ``X``, when all are strings."""
+
+
+class _DPSGDMixin:
+    """DP domain, cell encoding, noise calibration and accounting."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.generator_tags.differentially_private = True
+        return tags
+
+    def _check_budget(self, n):
+        if self.epsilon is None:
+            raise ValueError(
+                f"{type(self).__name__} needs an explicit privacy budget: pass "
+                "epsilon (e.g. epsilon=1.0). There is no default budget."
+            )
+        if self.delta >= 1.0 / n and not self.allow_large_delta:
+            raise ValueError(
+                f"delta={self.delta:g} is not smaller than 1/n_samples="
+                f"{1.0 / n:.3g}: such a guarantee allows releasing a whole "
+                "row. Use a smaller delta (e.g. 1e-9), or pass "
+                "allow_large_delta=True if you really mean it."
+            )
+
+    # ------------------------------------------------------------- fit
+    def _fit(self, Z, random_state):
+        n = Z.shape[0]
+        self._check_budget(n)
+        self._previous_spent = getattr(self, "privacy_spent_", None)
+        if hasattr(self, "privacy_spent_"):
+            del self.privacy_spent_
+        schema = self.schema_
+        specs = parse_domain(self.domain, self.bounds, schema)
+        builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
+        private = builder.needs_budget()
+        has_labels = any("categories" in builder._private_parts(j) for j in private)
+        self._delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
+        rho = epsilon_to_zcdp(self.epsilon, self.delta - self._delta_labels)
+        rho_domain = self.domain_budget * rho if private else 0.0
+        accountant = PrivacyAccountant(max(rho_domain, 1e-300))
+        builder.accountant = accountant
+        domains, maps = builder.build(Z, rho_domain, self._delta_labels)
+        self.domain_ = domains
+        self._maps = maps
+        self._domain_steps = tuple(accountant.steps)
+        self._rho_domain = accountant.spent
+        self._runs = []
+        self._n_rows = n
+        super()._fit(Z, random_state)
+        # from now on codes are in the public schema: cells are the codes
+        self._maps = [
+            None if dom.kind != "categorical"
+            else np.arange(len(dom.categories), dtype=np.int64)
+            for dom in domains
+        ]
+        self.schema_ = public_schema(schema, domains)
+        return self
+
+    def _fit_encoder(self, Z):
+        self.encoder_ = _CellEncoder(self.domain_)
+
+    def _encode(self, Z, rng):
+        return self.encoder_.transform(discretize(Z, self.domain_, self._maps))
+
+    def _decode(self, M, rng):
+        return _undiscretize(self.encoder_.inverse(M), self.domain_, rng)
+
+    def _build_net(self, data_params):
+        net = super()._build_net(data_params)
+        n = self._n_rows
+        q = min(1.0, net.batch_size / n)
+        steps_per_epoch = max(1, int(round(1.0 / q)))
+        sigma = calibrate_noise_multiplier(
+            self.epsilon, self.delta - self._delta_labels, q,
+            net.max_epochs * steps_per_epoch, rho_fixed=self._rho_domain,
+        )
+        self.noise_multiplier_ = sigma
+        self.sample_rate_ = q
+        return net.set_params(
+            noise_multiplier=sigma, max_grad_norm=self.max_grad_norm,
+            sample_rate=q, train_split=None, iterator_train=_DPSteps,
+            iterator_train__n_steps=steps_per_epoch,
+        )
+
+    def _train(self, M, rng, initialize, epochs=None):
+        net = self.net_
+        before = 0 if initialize else getattr(net, "dp_steps_", 0)
+        net.dp_steps_ = before
+        super()._train(M, rng, initialize, epochs)
+        steps = net.dp_steps_ - before
+        self._runs.append((self.noise_multiplier_, self.sample_rate_, steps))
+        self._account()
+
+    def _account(self):
+        orders = np.asarray(_ORDERS)
+        rdp = self._rho_domain * orders
+        for sigma, q, steps in self._runs:
+            rdp = rdp + _sgd_rdp(sigma, q, steps)
+        delta = float(self.delta)
+        d_add = self._delta_labels
+        eps = _rdp_epsilon(rdp, delta - d_add)
+        self.n_steps_ = int(sum(r[2] for r in self._runs))
+        sgd_steps = tuple(
+            PrivacyStep(
+                f"DP-SGD run {i + 1}: {steps} steps, sample rate {q:.4g}, noise "
+                f"multiplier {sigma:.4g}, max_grad_norm {self.max_grad_norm:g}",
+                "subsampled-gaussian", float("nan"), 0.0,
+            )
+            for i, (sigma, q, steps) in enumerate(self._runs)
+        )
+        prev = self._previous_spent
+        n_fits, c_rdp, c_add, c_delta = 1, rdp, d_add, delta
+        if prev is not None and hasattr(self, "_previous_rdp"):
+            n_fits = prev.n_fits + 1
+            c_rdp = rdp + self._previous_rdp
+            c_add += prev.cumulative_delta_additive
+            c_delta += prev.cumulative_delta
+        self._rdp = rdp
+        self.privacy_spent_ = PrivacySpent(
+            epsilon=eps, delta=delta, rho=float("nan"), delta_additive=d_add,
+            mechanism="DP-SGD", steps=self._domain_steps + sgd_steps,
+            n_fits=n_fits, cumulative_epsilon=_rdp_epsilon(c_rdp, c_delta - c_add),
+            cumulative_delta=c_delta, cumulative_rho=float("nan"),
+            cumulative_delta_additive=c_add,
+        )
+        self._cumulative_rdp = c_rdp
+        self.epsilon_ = eps
+        if eps > self.epsilon * (1 + 1e-6):
+            warnings.warn(
+                f"{type(self).__name__} trained further on the same data: the "
+                f"training so far is (epsilon={eps:.4g}, delta={delta:g})-DP, "
+                f"more than the target epsilon={self.epsilon:g}.",
+                PrivacyBudgetWarning, stacklevel=4,
+            )
+
+    def fit(self, X, y=None):
+        if self.warm_start and hasattr(self, "net_"):
+            return self.partial_fit(X, y)
+        previous = getattr(self, "privacy_spent_", None)
+        self._previous_rdp = getattr(self, "_cumulative_rdp", None)
+        super().fit(X, y)
+        if previous is not None:
+            spent = self.privacy_spent_
+            warnings.warn(
+                f"{type(self).__name__} was fitted again: this fit spent another "
+                f"(epsilon={self.epsilon:g}, delta={self.delta:g}). If the data "
+                f"overlap, the {spent.n_fits} fits together are "
+                f"(epsilon={spent.cumulative_epsilon:.4g}, "
+                f"delta={spent.cumulative_delta:.3g})-DP; see privacy_spent_.",
+                PrivacyBudgetWarning, stacklevel=2,
+            )
+        return self
+
+    def partial_fit(self, X, y=None, *, epochs=None):
+        """Train further (more DP-SGD steps, more budget spent) on ``X``.
+
+        The released domain of the first fit is kept: categories outside it
+        join the ``other`` cell of a DP-estimated categorical domain (a
+        ValueError for a public one), numeric values are clipped to the
+        bounds. ``privacy_spent_`` then reports the composition of all the
+        training since the last ``fit`` (see the class docstring).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows with the columns of the first fit.
+        y : array-like of shape (n_samples,), default=None
+            Target, required when the first fit had one.
+        epochs : int, default=None
+            Number of epochs (default: the net's ``max_epochs``).
+
+        Returns
+        -------
+        self : object
+            The generator, trained further.
+        """
+        if not hasattr(self, "net_"):
+            return self.fit(X, y)
+        self._validate_params()
+        validate_table(self, X, y, reset=False, ensure_min_samples=2)
+        schema = TableSchema.infer(X, y)  # this data's own codes (not stored)
+        maps = []
+        for col, dom in zip(schema.columns, self.domain_):
+            if (col.kind == "categorical") != (dom.kind == "categorical"):
+                raise ValueError(
+                    f"Column {col.name!r} is {col.kind} here but "
+                    f"{dom.kind} in the first fit."
+                )
+            if dom.kind != "categorical":
+                maps.append(None)
+                continue
+            lookup = {}
+            for i, c in enumerate(dom.categories):
+                lookup.setdefault(("v", _hashable(c)), i)
+                lookup.setdefault(("s", str(c)), i)
+            mapping = np.empty(col.n_categories, dtype=np.int64)
+            for k, c in enumerate(col.categories):
+                i = lookup.get(("v", _hashable(c)), lookup.get(("s", str(c))))
+                if i is None:
+                    if not dom.has_other:
+                        raise ValueError(
+                            f"Column {col.name!r} holds {c!r}, outside the "
+                            "public domain of the first fit."
+                        )
+                    i = len(dom.categories)
+                mapping[k] = i
+            maps.append(mapping)
+        Z = schema.encode(X, y)
+        rng = np.random.RandomState(self._sample_seeds_.randint(_MAX_SEED))
+        M = self.encoder_.transform(discretize(Z, self.domain_, maps))
+        self._prepare(Z, M, update=True)
+        self._train(M, rng, initialize=False, epochs=epochs)
+        return self
+
+    def get_domain(self):
+        """The released domain in the ``domain=`` format (a JSON-able dict)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        return {
+            col.name: dom.describe()
+            for col, dom in zip(self.schema_.columns, self.domain_)
+        }
+
+
+class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
+    __doc__ = f"""TVAE trained with differentially private SGD (opacus).
+
+    The encoder and the decoder of :class:`~sksynth.generators.TVAEGenerator`
+    (plain MLPs: no batch normalisation, whose statistics would mix rows) are
+    trained by DP-SGD on the one-hot cells of a public or DP-estimated domain;
+    see the privacy notes below. Sampling decodes latent codes from N(0, I)
+    and draws each column's cell from the decoder's softmax. Conditioning is
+    by the base class's bounded rejection.
+{_DPSGD_DOC}
+    Parameters
+    ----------
+    {_DPSGD_PARAMS_DOC}
+    embedding_dim : int, default=32
+        Size of the latent code.
+    compress_dims, decompress_dims : tuple of int, default=(64, 64)
+        Hidden layer sizes of the encoder and the decoder.
+    loss_factor : float, default=2.0
+        Weight of the reconstruction term against the KL term.
+    {_COMMON_DOC.strip()}
+
+    Attributes
+    ----------
+    {_DPSGD_ATTRS_DOC}
+
+    See Also
+    --------
+    DPCTGANGenerator, MSTGenerator, AIMGenerator
+
+    References
+    ----------
+    M. Abadi et al. "Deep Learning with Differential Privacy", CCS 2016.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.generators import DPTVAEGenerator
+    >>> X, y = make_mixed_classification(n_samples=300, random_state=0)
+    >>> gen = DPTVAEGenerator(epsilon=3.0, delta=1e-5, max_epochs=2,
+    ...                       batch_size=100, random_state=0).fit(X, y)
+    >>> gen.epsilon_ <= 3.0
+    True
+    >>> gen.privacy_spent_.mechanism
+    'DP-SGD'
+    >>> Xs, ys = gen.sample(4, random_state=0)
+    >>> Xs.shape
+    (4, 7)
+    """
+
+    _parameter_constraints: dict = {
+        **TVAEGenerator._parameter_constraints, **_DPSGD_CONSTRAINTS,
+    }
+    _net_class = DPTVAENet
+
+    def __init__(
+        self, *, epsilon=None, delta=1e-9, max_grad_norm=1.0, domain=None,
+        bounds=None, n_bins=32, domain_budget=0.1, allow_large_delta=False,
+        embedding_dim=32, compress_dims=(64, 64), decompress_dims=(64, 64),
+        loss_factor=2.0, net=None, device="cpu", max_epochs=30, batch_size=250,
+        lr=2e-3, callbacks=None, verbose=0, warm_start=False, random_state=None,
+    ):
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.domain = domain
+        self.bounds = bounds
+        self.n_bins = n_bins
+        self.domain_budget = domain_budget
+        self.allow_large_delta = allow_large_delta
+        super().__init__(
+            embedding_dim=embedding_dim, compress_dims=compress_dims,
+            decompress_dims=decompress_dims, loss_factor=loss_factor, net=net,
+            device=device, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
+            callbacks=callbacks, verbose=verbose, warm_start=warm_start,
+            random_state=random_state,
+        )
+
+    @classmethod
+    def _test_params(cls):
+        return {
+            "epsilon": 1e3, "delta": 1e-9, "allow_large_delta": True,
+            "n_bins": 4, "embedding_dim": 4, "compress_dims": (8,),
+            "decompress_dims": (8,), "max_epochs": 1, "batch_size": 20,
+            "random_state": 0,
+        }
+
+
+class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
+    __doc__ = f"""CTGAN whose critic is trained with differentially private SGD.
+
+    Only the critic sees real rows, so only its updates need privacy: each
+    critic step's gradient on real rows is computed by DP-SGD (opacus
+    per-sample gradients, clipping, Gaussian noise); the gradient on generated
+    rows and the generator's updates are post-processing. Two departures from
+    :class:`~sksynth.generators.CTGANGenerator`, both forced by DP:
+
+    * no gradient penalty: WGAN-GP differentiates the critic's input
+      gradient (a double backward that per-sample gradient computation
+      cannot clip); the critic is kept Lipschitz by *weight clipping*
+      (original WGAN) to ``[-weight_clip, weight_clip]`` instead;
+    * no PacGAN packing (``pac=1``: removing a row would re-pack all later
+      rows) and no training-by-sampling (it draws real rows by category,
+      which reads the category counts and breaks Poisson sampling):
+      the generator is unconditional, and ``sample(conditions=...)`` works
+      by bounded rejection.
+
+    The generator keeps its batch normalisation (it never sees real rows).
+{_DPSGD_DOC}
+    Parameters
+    ----------
+    {_DPSGD_PARAMS_DOC}
+    weight_clip : float, default=0.01
+        Critic weights are clipped to ``[-weight_clip, weight_clip]`` after
+        each step (post-processing).
+    embedding_dim : int, default=64
+        Size of the noise vector.
+    generator_dim, discriminator_dim : tuple of int, default=(128, 128)
+        Hidden layer sizes of the generator and the critic.
+    discriminator_steps : int, default=1
+        Critic updates (each a DP-SGD step) per generator update.
+    {_COMMON_DOC.strip()}
+
+    Attributes
+    ----------
+    {_DPSGD_ATTRS_DOC}
+
+    See Also
+    --------
+    DPTVAEGenerator, MSTGenerator, AIMGenerator
+
+    References
+    ----------
+    M. Arjovsky, S. Chintala, L. Bottou. "Wasserstein GAN", ICML 2017.
+    L. Xie et al. "Differentially Private Generative Adversarial Network",
+    2018.
+
+    Examples
+    --------
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.generators import DPCTGANGenerator
+    >>> X, y = make_mixed_classification(n_samples=300, random_state=0)
+    >>> gen = DPCTGANGenerator(epsilon=3.0, delta=1e-5, max_epochs=2,
+    ...                        batch_size=100, random_state=0).fit(X, y)
+    >>> gen.epsilon_ <= 3.0
+    True
+    >>> Xs, ys = gen.sample(4, random_state=0)
+    >>> Xs.shape
+    (4, 7)
+    """
+
+    _parameter_constraints: dict = {
+        **{k: v for k, v in CTGANGenerator._parameter_constraints.items()
+           if k not in ("pac", "log_frequency")},
+        **_DPSGD_CONSTRAINTS,
+        "weight_clip": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+    _net_class = DPCTGANNet
+    pac = 1
+    log_frequency = False
+
+    def __init__(
+        self, *, epsilon=None, delta=1e-9, max_grad_norm=1.0, domain=None,
+        bounds=None, n_bins=32, domain_budget=0.1, allow_large_delta=False,
+        weight_clip=0.01, embedding_dim=64, generator_dim=(128, 128),
+        discriminator_dim=(128, 128), discriminator_steps=1, net=None,
+        device="cpu", max_epochs=30, batch_size=250, lr=2e-4, callbacks=None,
+        verbose=0, warm_start=False, random_state=None,
+    ):
+        self.epsilon = epsilon
+        self.delta = delta
+        self.max_grad_norm = max_grad_norm
+        self.domain = domain
+        self.bounds = bounds
+        self.n_bins = n_bins
+        self.domain_budget = domain_budget
+        self.allow_large_delta = allow_large_delta
+        self.weight_clip = weight_clip
+        self.embedding_dim = embedding_dim
+        self.generator_dim = generator_dim
+        self.discriminator_dim = discriminator_dim
+        self.discriminator_steps = discriminator_steps
+        self.net = net
+        self.device = device
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.random_state = random_state
+
+    @classmethod
+    def _test_params(cls):
+        return {
+            "epsilon": 1e3, "delta": 1e-9, "allow_large_delta": True,
+            "n_bins": 4, "embedding_dim": 4, "generator_dim": (8,),
+            "discriminator_dim": (8,), "max_epochs": 1, "batch_size": 20,
+            "random_state": 0,
+        }
+
+    def _net_params(self):
+        params = super()._net_params()
+        params["weight_clip"] = self.weight_clip
+        return params
+
+    def _prepare(self, Z, M, update=False):
+        # no training-by-sampling: it would read the category counts
+        self._cond_blocks = []
+        self._cond_starts = np.zeros(0, dtype=np.int64)
+        self._train_tables = {
+            "rows_by_g": np.zeros(0, np.int64), "g_count": np.zeros(0),
+            "g_start": np.zeros(0, np.int64),
+        }
+        self._cond_freq = np.zeros(0)
+        return {"d_data": M.shape[1], "d_cond": 0, "spans": self._spans()}
+
+    def _native(self, cond):
+        return None
+
+    def _native_description(self):
+        return "no column (the DP generator is unconditional)"
