@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sksynth.generators import AIMGenerator, MSTGenerator
+from sksynth.generators import AIMGenerator, MSTGenerator, PrivBayesGenerator
 from sksynth.metrics import column_pairs, column_shapes, trtr_score, tstr_score
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "adult"
@@ -25,12 +25,18 @@ def main(argv):
     train = pd.read_csv(DATA / "train.csv")
     test = pd.read_csv(DATA / "test.csv")
     X, y = train.drop(columns="income"), train["income"]
-    specs = argv or ["mst:0.3", "mst:1", "mst:3", "aim:0.3", "aim:1", "aim:3"]
+    specs = argv or [
+        f"{g}:{e}" for g in ("mst", "aim", "privbayes") for e in ("0.3", "1", "3")
+    ]
     trtr = trtr_score(train, train, test, target="income", random_state=0)
     rows = []
     for spec in specs:
         name, eps = spec.split(":")
-        cls = {"aim": AIMGenerator, "mst": MSTGenerator}[name]
+        cls = {
+            "aim": AIMGenerator,
+            "mst": MSTGenerator,
+            "privbayes": PrivBayesGenerator,
+        }[name]
         start = time.perf_counter()
         gen = cls(epsilon=float(eps), delta=1e-9, random_state=0, verbose=0).fit(X, y)
         fit = time.perf_counter() - start
