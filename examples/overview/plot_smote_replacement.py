@@ -30,7 +30,7 @@ print(Counter(y))
 sampler = GenerativeOverSampler(GaussianCopulaGenerator(), random_state=0)
 X_res, y_res = sampler.fit_resample(X, y)
 print(Counter(y_res))
-new_rows = X_res.iloc[len(X):]
+new_rows = X_res.iloc[len(X) :]
 print(new_rows.head(8).to_string())
 assert X_res.dtypes.equals(X.dtypes)
 
@@ -39,7 +39,9 @@ assert X_res.dtypes.equals(X.dtypes)
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.scatter(X["age"][y == 0], X["income"][y == 0], s=4, alpha=0.3, label="real class 0")
 ax.scatter(X["age"][y == 1], X["income"][y == 1], s=12, label="real class 1")
-ax.scatter(new_rows["age"], new_rows["income"], s=4, alpha=0.3, label="generated class 1")
+ax.scatter(
+    new_rows["age"], new_rows["income"], s=4, alpha=0.3, label="generated class 1"
+)
 ax.set_xlabel("age")
 ax.set_ylabel("income")
 ax.set_yscale("log")

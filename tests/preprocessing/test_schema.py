@@ -13,10 +13,16 @@ def _frame():
             "ni": pd.array([1, None, 3, 4], dtype="Int64"),
             "s": pd.array(["a", "b", None, "a"], dtype="str"),
             "o": np.array(["x", 1, "x", 1], dtype=object),
-            "c": pd.Categorical(["lo", "hi", "lo", "lo"], categories=["lo", "hi", "never"]),
+            "c": pd.Categorical(
+                ["lo", "hi", "lo", "lo"], categories=["lo", "hi", "never"]
+            ),
             "b": [True, False, True, True],
-            "d": pd.to_datetime(["2020-01-01 00:00", "2021-06-30 12:00", None, "2020-03-03 00:00"]),
-            "tz": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"]).tz_localize("Europe/Oslo"),
+            "d": pd.to_datetime(
+                ["2020-01-01 00:00", "2021-06-30 12:00", None, "2020-03-03 00:00"]
+            ),
+            "tz": pd.to_datetime(
+                ["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"]
+            ).tz_localize("Europe/Oslo"),
             "k": [7.0, 7.0, 7.0, 7.0],
             ("tuple", 1): [0.1, 0.2, 0.3, 0.4],
             5: ["p", "q", "p", "q"],
@@ -29,12 +35,24 @@ def test_kinds_and_exact_round_trip():
     schema = TableSchema.infer(df)
     kinds = {c.name: c.kind for c in schema.columns}
     assert kinds == {
-        "f": "numeric", "i": "numeric", "ni": "numeric", "s": "categorical",
-        "o": "categorical", "c": "categorical", "b": "categorical",
-        "d": "datetime", "tz": "datetime", "k": "numeric", ("tuple", 1): "numeric",
+        "f": "numeric",
+        "i": "numeric",
+        "ni": "numeric",
+        "s": "categorical",
+        "o": "categorical",
+        "c": "categorical",
+        "b": "categorical",
+        "d": "datetime",
+        "tz": "datetime",
+        "k": "numeric",
+        ("tuple", 1): "numeric",
         5: "categorical",
     }
-    assert schema.columns[schema.column_position("c")].categories == ("lo", "hi", "never")
+    assert schema.columns[schema.column_position("c")].categories == (
+        "lo",
+        "hi",
+        "never",
+    )
     assert schema.columns[schema.column_position("k")].is_constant
     out = schema.decode(schema.encode(df))
     pd.testing.assert_frame_equal(out, df)
@@ -62,7 +80,10 @@ def test_target_is_last_column_and_restored():
 
 def test_integer_target_is_categorical_float_target_numeric():
     X = np.zeros((6, 1))
-    assert TableSchema.infer(X, np.array([0, 1, 2, 0, 1, 2])).columns[-1].kind == "categorical"
+    assert (
+        TableSchema.infer(X, np.array([0, 1, 2, 0, 1, 2])).columns[-1].kind
+        == "categorical"
+    )
     assert TableSchema.infer(X, np.linspace(0, 1, 6)).columns[-1].kind == "numeric"
 
 

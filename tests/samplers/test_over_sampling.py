@@ -1,7 +1,6 @@
 from collections import Counter
 
 import numpy as np
-import pandas as pd
 import pytest
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import make_pipeline
@@ -21,7 +20,9 @@ def test_sampling_strategy_semantics_match_imblearn():
     for strategy in ["auto", 0.5, {0: 340, 1: 200}, "all"]:
         ours = GenerativeOverSampler(random_state=0, sampling_strategy=strategy)
         ref = SMOTE(random_state=0, sampling_strategy=strategy)
-        assert Counter(ours.fit_resample(Xn, y)[1]) == Counter(ref.fit_resample(Xn, y)[1])
+        assert Counter(ours.fit_resample(Xn, y)[1]) == Counter(
+            ref.fit_resample(Xn, y)[1]
+        )
 
 
 def test_multiclass_numpy_and_dtypes():
@@ -77,7 +78,9 @@ def test_grid_search_over_generator_and_its_params():
     }
     search = GridSearchCV(pipe, grid, scoring="average_precision", cv=3).fit(X, y)
     assert search.best_score_ > 0.3
-    res = cross_validate(search.best_estimator_, X, y, cv=3, scoring="average_precision")
+    res = cross_validate(
+        search.best_estimator_, X, y, cv=3, scoring="average_precision"
+    )
     assert np.all(np.isfinite(res["test_score"]))
 
 
@@ -98,7 +101,9 @@ class _NoConditionGenerator(BaseGenerator):
 
 def test_any_generator_works_and_rejection_is_bounded():
     X, y = make_mixed_classification(300, weights=(0.9,), random_state=0)
-    X_res, y_res = GenerativeOverSampler(_NoConditionGenerator(), random_state=0).fit_resample(X, y)
+    X_res, y_res = GenerativeOverSampler(
+        _NoConditionGenerator(), random_state=0
+    ).fit_resample(X, y)
     assert Counter(y_res) == {0: 270, 1: 270}
     gen = _NoConditionGenerator(random_state=0).fit(X)
     with pytest.raises(ValueError, match="too rare"):
