@@ -114,15 +114,15 @@ def main():
                     }
                 )
         print(pd.DataFrame(rows).tail(10).round(3).to_string(index=False), flush=True)
+        out = Path(__file__).parent / "results"
+        out.mkdir(exist_ok=True)
+        (out / "imbalanced.json").write_text(json.dumps(rows, indent=2))
     table = pd.DataFrame(rows)
     summary = table.groupby(["classifier", "sampler"])[
         ["average_precision", "minority_f1", "seconds"]
     ].mean()
     print()
     print(summary.round(3).to_string())
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "imbalanced.json").write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
