@@ -51,7 +51,7 @@ DATASETS = [
     "page_blocks0",
     "wisconsin",
     "new_thyroid1",
-    "abalone9_18",
+    "yeast5",
 ]
 
 
