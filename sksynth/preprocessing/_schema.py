@@ -17,7 +17,7 @@ the caller's container with the exact dtypes, category sets and column order.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -307,7 +307,6 @@ class TableSchema:
     target_name: Hashable = None
     target_container: str | None = None
     target_dtype: object = None
-    extra: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ infer
     @classmethod
