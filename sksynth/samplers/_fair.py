@@ -8,29 +8,21 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
-from imblearn.utils import check_target_type
 from imblearn.utils._validation import ArraysTransformer
-from sklearn.base import _fit_context, clone
+from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..preprocessing import TableSchema
-from ..utils._validation import validate_table
+from ._base import MAX_SEED, GeneratorSamplerMixin
 
 __all__ = ["FairResampler"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 _STRATEGIES = {"parity", "equal_cells"}
 # group label of rows whose sensitive value is missing
 _MISSING = "<missing>"
-
-
-def _default_generator():
-    from ..generators import GaussianCopulaGenerator
-
-    return GaussianCopulaGenerator()
 
 
 def _fresh_name(base, taken):
@@ -41,7 +33,7 @@ def _fresh_name(base, taken):
     return name
 
 
-class FairResampler(BaseSampler):
+class FairResampler(GeneratorSamplerMixin, BaseSampler):
     """Rebalance sensitive groups x labels by generating rows conditionally.
 
     Each row belongs to a *cell*: its group (the values of one or more
@@ -199,18 +191,6 @@ class FairResampler(BaseSampler):
         }
 
     # ------------------------------------------------------------ validation
-    def _check_X_y(self, X, y):
-        """Keep DataFrames (mixed types) as they are; refuse sparse input."""
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
-            sparse = [c for c, t in X.dtypes.items() if isinstance(t, pd.SparseDtype)]
-            if sparse:  # pandas sparse columns: densify (restored on output)
-                X = X.astype({c: X[c].dtype.subtype for c in sparse})
-        validate_table(self, X, y, reset=True)
-        if not isinstance(X, pd.DataFrame):
-            X = np.asarray(X)
-        return X, y, binarize_y
-
     def _sensitive_frame(self, X, routed):
         """The sensitive values (a DataFrame) and which columns of X they are."""
         n = X.shape[0]
@@ -536,11 +516,7 @@ class FairResampler(BaseSampler):
             cond_names = [frame.columns[p] for p in positions]
         target_name = _fresh_name("__label__", taken)
 
-        gen = self.generator if self.generator is not None else _default_generator()
-        gen = clone(gen)
-        params = gen.get_params()
-        if "random_state" in params and params["random_state"] is None:
-            gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
+        gen = self._clone_generator(rng)
         self.generator_ = gen.fit(frame, pd.Series(y, name=target_name))
 
         picks, labels = [], []
@@ -557,7 +533,7 @@ class FairResampler(BaseSampler):
         X_new, _ = self.generator_.sample(
             len(conditions),
             conditions=conditions,
-            random_state=int(rng.randint(_MAX_SEED)),
+            random_state=int(rng.randint(MAX_SEED)),
         )
         y_new = np.asarray(labels, dtype=y.dtype)
         if isinstance(X, pd.DataFrame):
@@ -569,10 +545,3 @@ class FairResampler(BaseSampler):
             X_res = np.concatenate([X_kept, X_new])
         return X_res, np.concatenate([y[keep], y_new])
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        return tags

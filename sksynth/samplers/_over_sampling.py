@@ -7,25 +7,16 @@ import warnings
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_target_type
-from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 
-from ..utils._validation import validate_table
+from ._base import MAX_SEED, GeneratorSamplerMixin
 
 __all__ = ["GenerativeOverSampler"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 
 
-def _default_generator():
-    from ..generators import GaussianCopulaGenerator
-
-    return GaussianCopulaGenerator()
-
-
-class GenerativeOverSampler(BaseOverSampler):
+class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     """Over-sample minority classes with rows drawn from a generative model.
 
     A drop-in replacement for imbalanced-learn's ``SMOTE`` / ``SMOTENC``: one
@@ -100,28 +91,9 @@ class GenerativeOverSampler(BaseOverSampler):
 
         return {"generator": GaussianCopulaGenerator(random_state=0), "random_state": 0}
 
-    def _check_X_y(self, X, y):
-        """Keep DataFrames (mixed types) as they are; refuse sparse input."""
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
-            sparse = [c for c, t in X.dtypes.items() if isinstance(t, pd.SparseDtype)]
-            if sparse:  # pandas sparse columns: densify (restored on output)
-                X = X.astype({c: X[c].dtype.subtype for c in sparse})
-        validate_table(self, X, y, reset=True)
-        if not isinstance(X, pd.DataFrame):
-            X = np.asarray(X)
-        return X, y, binarize_y
-
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
-        gen = clone(
-            self.generator if self.generator is not None else _default_generator()
-        )
-        if (
-            "random_state" in gen.get_params()
-            and gen.get_params()["random_state"] is None
-        ):
-            gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
+        gen = self._clone_generator(rng)
         y_series = pd.Series(np.asarray(y), name="__class__")
         counts = y_series.value_counts()
         small = [
@@ -142,7 +114,7 @@ class GenerativeOverSampler(BaseOverSampler):
             Xs, ys = gen.sample(
                 int(n),
                 conditions={"__class__": cls},
-                random_state=int(rng.randint(_MAX_SEED)),
+                random_state=int(rng.randint(MAX_SEED)),
             )
             X_parts.append(Xs)
             y_parts.append(np.asarray(ys, dtype=np.asarray(y).dtype))
@@ -152,10 +124,3 @@ class GenerativeOverSampler(BaseOverSampler):
             X_res = np.concatenate([np.asarray(p, dtype=X.dtype) for p in X_parts])
         return X_res, np.concatenate(y_parts)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        return tags

@@ -7,28 +7,20 @@ import numbers
 import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
-from imblearn.utils import check_target_type
 from imblearn.utils._validation import ArraysTransformer
-from sklearn.base import _fit_context, clone
+from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
-from ..utils._validation import validate_table
+from ._base import MAX_SEED, GeneratorSamplerMixin
 
 __all__ = ["SyntheticReleaseSampler"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 
 
-def _default_generator():
-    from ..generators import GaussianCopulaGenerator
-
-    return GaussianCopulaGenerator()
-
-
-class SyntheticReleaseSampler(BaseSampler):
+class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
     """Replace ``(X, y)`` by a wholly synthetic ``(X, y)`` from a generator.
 
     In a pipeline, ``make_pipeline(SyntheticReleaseSampler(gen), model)``
@@ -114,18 +106,6 @@ class SyntheticReleaseSampler(BaseSampler):
         return {"generator": GaussianCopulaGenerator(random_state=0),
                 "random_state": 0}
 
-    def _check_X_y(self, X, y):
-        """Keep DataFrames (mixed types) as they are; refuse sparse input."""
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, pd.DataFrame):
-            sparse = [c for c, t in X.dtypes.items() if isinstance(t, pd.SparseDtype)]
-            if sparse:  # pandas sparse columns: densify (restored on output)
-                X = X.astype({c: X[c].dtype.subtype for c in sparse})
-        validate_table(self, X, y, reset=True)
-        if not isinstance(X, pd.DataFrame):
-            X = np.asarray(X)
-        return X, y, binarize_y
-
     def fit(self, X, y, **params):
         """Check the inputs; use :meth:`fit_resample` to get the release.
 
@@ -186,12 +166,7 @@ class SyntheticReleaseSampler(BaseSampler):
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
-        gen = clone(
-            self.generator if self.generator is not None else _default_generator()
-        )
-        params = gen.get_params()
-        if "random_state" in params and params["random_state"] is None:
-            gen.set_params(random_state=int(rng.randint(_MAX_SEED)))
+        gen = self._clone_generator(rng)
         y = np.asarray(y)
         name = getattr(self, "_y_name", None)
         gen.fit(X, pd.Series(y, name="y" if name is None else name))
@@ -201,15 +176,8 @@ class SyntheticReleaseSampler(BaseSampler):
         if n is None:
             n = getattr(gen, "n_samples_dp_", None) or X.shape[0]
         self.n_samples_ = int(max(n, 1))
-        Xs, ys = gen.sample(self.n_samples_, random_state=int(rng.randint(_MAX_SEED)))
+        Xs, ys = gen.sample(self.n_samples_, random_state=int(rng.randint(MAX_SEED)))
         if not isinstance(X, pd.DataFrame):
             Xs = np.asarray(Xs, dtype=X.dtype)
         return Xs, np.asarray(ys, dtype=y.dtype)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        return tags
