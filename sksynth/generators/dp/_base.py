@@ -93,7 +93,34 @@ _DP_PARAMS_DOC = """epsilon : float
         whole row is refused by default)."""
 
 
-class BaseMarginalGenerator(BaseGenerator):
+class DPBudgetMixin:
+    """Tags and budget validation shared by every DP generator.
+
+    Needs the parameters ``epsilon``, ``delta`` and ``allow_large_delta``; put
+    it before the generator base class.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.generator_tags.differentially_private = True
+        return tags
+
+    def _check_budget(self, n):
+        if self.epsilon is None:
+            raise ValueError(
+                f"{type(self).__name__} needs an explicit privacy budget: pass "
+                "epsilon (e.g. epsilon=1.0). There is no default budget."
+            )
+        if self.delta >= 1.0 / n and not self.allow_large_delta:
+            raise ValueError(
+                f"delta={self.delta:g} is not smaller than 1/n_samples="
+                f"{1.0 / n:.3g}: such a guarantee allows releasing a whole "
+                "row. Use a smaller delta (e.g. 1e-9), or pass "
+                "allow_large_delta=True if you really mean it."
+            )
+
+
+class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
     """Base of DP generators that fit a graphical model to noisy marginals."""
 
     _parameter_constraints: dict = {
@@ -110,23 +137,8 @@ class BaseMarginalGenerator(BaseGenerator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.generator_tags.differentially_private = True
         tags.non_deterministic = False
         return tags
-
-    def _check_budget(self, n):
-        if self.epsilon is None:
-            raise ValueError(
-                f"{type(self).__name__} needs an explicit privacy budget: pass "
-                "epsilon (e.g. epsilon=1.0). There is no default budget."
-            )
-        if self.delta >= 1.0 / n and not self.allow_large_delta:
-            raise ValueError(
-                f"delta={self.delta:g} is not smaller than 1/n_samples="
-                f"{1.0 / n:.3g}: such a guarantee allows releasing a whole "
-                "row. Use a smaller delta (e.g. 1e-9), or pass "
-                "allow_large_delta=True if you really mean it."
-            )
 
     def _fit(self, Z, random_state):
         n = Z.shape[0]

@@ -39,7 +39,7 @@ from ...utils._validation import validate_table
 from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
 from ..neural._tvae import TVAEGenerator, TVAENet
-from ._base import _LABEL_DELTA_SHARE, PrivacyBudgetWarning
+from ._base import _LABEL_DELTA_SHARE, DPBudgetMixin, PrivacyBudgetWarning
 from ._domain import (
     DomainBuilder,
     _hashable,
@@ -432,27 +432,8 @@ _DPSGD_ATTRS_DOC = """privacy_spent_ : PrivacySpent
         Column names of ``X``, when all are strings."""
 
 
-class _DPSGDMixin:
+class _DPSGDMixin(DPBudgetMixin):
     """DP domain, cell encoding, noise calibration and accounting."""
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.generator_tags.differentially_private = True
-        return tags
-
-    def _check_budget(self, n):
-        if self.epsilon is None:
-            raise ValueError(
-                f"{type(self).__name__} needs an explicit privacy budget: pass "
-                "epsilon (e.g. epsilon=1.0). There is no default budget."
-            )
-        if self.delta >= 1.0 / n and not self.allow_large_delta:
-            raise ValueError(
-                f"delta={self.delta:g} is not smaller than 1/n_samples="
-                f"{1.0 / n:.3g}: such a guarantee allows releasing a whole "
-                "row. Use a smaller delta (e.g. 1e-9), or pass "
-                "allow_large_delta=True if you really mean it."
-            )
 
     # ------------------------------------------------------------- fit
     def _fit(self, Z, random_state):
