@@ -401,21 +401,25 @@ class DomainBuilder:
             cats = _dtype_categories(col)
             mapping, cats = _match_categories(col, cats)
             source = "dtype"
+        has_missing = self._has_missing(col, spec, missing, parts, rho, name)
+        dom = ColumnDomain("categorical", tuple(cats), has_other=False,
+                           has_missing=has_missing, source=source)
+        return dom, mapping
+
+    def _has_missing(self, col, spec, missing, parts, rho, name):
+        """Whether the column can be missing: a noisy count, or public."""
         if "missing" in parts:
             noisy, sigma = self._noisy(
                 float(missing.sum()), rho, f"domain of {name} (missing)"
             )
-            has_missing = bool(noisy > sigma * _missing_z())
-        else:
-            has_missing = bool(spec.get("missing", False))
-            if missing.any() and not has_missing:
-                raise ValueError(
-                    f"Column {col.name!r} has missing values but its public domain "
-                    "says missing=False (or leaves it out); set missing=True."
-                )
-        dom = ColumnDomain("categorical", tuple(cats), has_other=False,
-                           has_missing=has_missing, source=source)
-        return dom, mapping
+            return bool(noisy > sigma * _missing_z())
+        has_missing = bool(spec.get("missing", False))
+        if missing.any() and not has_missing:
+            raise ValueError(
+                f"Column {col.name!r} has missing values but its public domain "
+                "says missing=False (or leaves it out); set missing=True."
+            )
+        return has_missing
 
     def _numeric(self, j, col, spec, z, parts, rho):
         name = repr(col.name)
@@ -436,19 +440,7 @@ class DomainBuilder:
                     f"Column {col.name!r} has values outside its public bounds "
                     f"[{low}, {high}]. Public bounds must cover the data."
                 )
-            if "missing" in parts:
-                noisy, sigma = self._noisy(
-                    float(missing.sum()), rho, f"domain of {name} (missing)"
-                )
-                has_missing = bool(noisy > sigma * _missing_z())
-            else:
-                has_missing = bool(spec.get("missing", False))
-                if missing.any() and not has_missing:
-                    raise ValueError(
-                        f"Column {col.name!r} has missing values but its public "
-                        "domain says missing=False (or leaves it out); set "
-                        "missing=True."
-                    )
+            has_missing = self._has_missing(col, spec, missing, parts, rho, name)
             source = "public"
             hist = None
         edges, low, high = _bins(low, high, integer, self.n_bins, hist)
