@@ -28,6 +28,7 @@ from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_sco
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "adult"
 GENERATORS = [CTGANGenerator, TVAEGenerator, TabDDPMGenerator]
+NAMES = {cls.__name__[:-len("Generator")].lower(): cls for cls in GENERATORS}
 
 
 def epoch_seconds(cls, train, device):
@@ -40,7 +41,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--generators", default="ctgan,tvae,tabddpm",
+        help="comma-separated subset of: " + ", ".join(NAMES),
+    )
+    parser.add_argument("--out", default="neural.json",
+                        help="file name under benchmarks/results/")
     args = parser.parse_args()
+    chosen = [NAMES[name.strip().lower()] for name in args.generators.split(",")]
     if not (DATA / "train.csv").exists():
         print(f"skipped: {DATA} is absent")
         return
@@ -49,7 +57,7 @@ def main():
     test = pd.read_csv(DATA / "test.csv")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     rows = []
-    for cls in GENERATORS:
+    for cls in chosen:
         for device in devices:
             sec, batch, rps = epoch_seconds(cls, train, device)
             row = {
@@ -81,7 +89,7 @@ def main():
     print(table.round(3).to_string(index=False))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "neural.json").write_text(json.dumps(rows, indent=2))
+    (out / args.out).write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

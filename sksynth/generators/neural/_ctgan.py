@@ -31,24 +31,29 @@ class CTGANNet(GeneratorNet):
         super().__init__(module, *args, **kwargs)
 
     def initialize_optimizer(self, *args, **kwargs):
-        gen = self.module_.generator.named_parameters()
-        a, kw = self.get_params_for_optimizer("optimizer", gen)
-        self.optimizer_ = self.optimizer(*a, **kw)
-        disc = self.module_.discriminator.named_parameters()
-        a, kw = self.get_params_for_optimizer("optimizer", disc)
-        self.optimizer_discriminator_ = self.optimizer(*a, **kw)
+        for name, part in (("optimizer_", self.module_.generator),
+                           ("optimizer_discriminator_", self.module_.discriminator)):
+            a, kw = self.get_params_for_optimizer("optimizer", part.named_parameters())
+            if (self.optimizer in (torch.optim.Adam, torch.optim.AdamW)
+                    and "fused" not in kw and "foreach" not in kw):
+                # one fused kernel per step instead of a loop over tensors
+                kw["fused"] = True
+            setattr(self, name, self.optimizer(*a, **kw))
         return self
 
     # -------------------------------------------------- training-by-sampling
     def _sample_cond(self, n):
+        """Conditional vectors of ``n`` rows: a block uniformly, a category
+        by (log-)frequency within it (inverse CDF on the device)."""
         t = self.tbs_
         if t["n_blocks"] == 0:
             return None, None, None
-        blk = torch.randint(t["n_blocks"], (n,), device=self.train_data_.device)
-        cat = torch.multinomial(t["log_probs"][blk], 1).squeeze(1)
+        device = t["device"]
+        blk = torch.randint(t["n_blocks"], (n,), device=device)
+        u = torch.rand(n, 1, device=device)
+        cat = torch.searchsorted(t["cdf"][blk], u, right=True).squeeze(1)
         g = t["cond_start"][blk] + cat
-        cond = torch.zeros(n, t["d_cond"], device=g.device)
-        cond[torch.arange(n, device=g.device), g] = 1.0
+        cond = F.one_hot(g, t["d_cond"]).to(torch.float32)
         return cond, blk, g
 
     def _real_rows(self, g):
@@ -61,34 +66,39 @@ class CTGANNet(GeneratorNet):
         pos = t["g_start"][g] + (u * t["g_count"][g]).long()
         return self.train_data_[t["rows_by_g"][pos]]
 
-    def _cond_loss(self, raw, cond, blk):
+    def _cond_loss(self, raw, blk, g):
+        """Cross-entropy of each row's conditioned block (one gather, no loop
+        over blocks): the mean over rows of CE(raw[block of row], category)."""
         t = self.tbs_
-        if cond is None:
+        if blk is None:
             return raw.new_zeros(())
-        loss = raw.new_zeros(len(raw))
-        for b, (start, width, cstart) in enumerate(t["blocks"]):
-            target = cond[:, cstart:cstart + width].argmax(1)
-            ce = F.cross_entropy(raw[:, start:start + width], target, reduction="none")
-            loss = loss + ce * (blk == b)
-        return loss.mean()
+        logits = raw.gather(1, t["block_cols"][blk])
+        logits = logits.masked_fill(t["block_pad"][blk], -torch.inf)
+        return F.cross_entropy(logits, g - t["cond_start"][blk])
 
     def _with_cond(self, x, cond):
         return x if cond is None else torch.cat([x, cond], dim=1)
 
-    def _gradient_penalty(self, real, fake):
+    def _critic_losses(self, real, fake):
+        """WGAN critic loss (one critic pass over the fake and real packs)
+        and gradient penalty (on interpolated packs)."""
         disc = self.module_.discriminator
         pac = disc.pac
-        d = real.shape[1]
-        alpha = torch.rand(len(real) // pac, 1, 1, device=real.device)
+        n, d = real.shape
+        k = n // pac
+        out = disc(torch.cat([fake, real]))
+        loss = out[:k].mean() - out[k:].mean()
+        alpha = torch.rand(k, 1, 1, device=real.device)
         alpha = alpha.expand(-1, pac, d).reshape(-1, d)
         mix = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
         (grad,) = torch.autograd.grad(disc(mix).sum(), mix, create_graph=True)
         norm = grad.reshape(-1, pac * d).norm(2, dim=1)
-        return ((norm - 1) ** 2).mean() * self.gp_weight
+        return loss, ((norm - 1) ** 2).mean() * self.gp_weight
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         module = self.module_
+        self._disc_params = list(module.discriminator.parameters())
         pac = module.discriminator.pac
         n = max(pac, -(-len(batch[0]) // pac) * pac)
         self._n_batch = n
@@ -106,22 +116,28 @@ class CTGANNet(GeneratorNet):
                 perm = torch.randperm(n, device=device)
                 real = self._real_rows(g[perm])
                 cond_real = cond[perm]
-            fake, _ = module(noise, fake_in)
+            with torch.no_grad():  # the critic step needs no generator graph
+                fake, _ = module(noise, fake_in)
             real_c = self._with_cond(real, cond_real)
-            fake_c = self._with_cond(fake.detach(), cond)
-            loss_d = module.discriminator(fake_c).mean() - module.discriminator(
-                real_c
-            ).mean()
-            gp = self._gradient_penalty(real_c, fake_c)
+            fake_c = self._with_cond(fake, cond)
+            loss_d, gp = self._critic_losses(real_c, fake_c)
             self.optimizer_discriminator_.zero_grad(set_to_none=True)
-            (loss_d + gp).backward()
+            # gradients of the critic's weights only (not of the packs)
+            (loss_d + gp).backward(inputs=self._disc_params)
             self.optimizer_discriminator_.step()
         noise = torch.randn(n, emb, device=device)
         cond, blk, g = self._sample_cond(n)
         fake_in = cond if cond is not None else torch.zeros(n, 0, device=device)
         fake, raw = module(noise, fake_in)
-        loss_g = -module.discriminator(self._with_cond(fake, cond)).mean()
-        loss_g = loss_g + self._cond_loss(raw, cond, blk)
+        disc = module.discriminator
+        for p in self._disc_params:  # the generator step needs no critic grads
+            p.requires_grad_(False)
+        try:
+            loss_g = -disc(self._with_cond(fake, cond)).mean()
+        finally:
+            for p in self._disc_params:
+                p.requires_grad_(True)
+        loss_g = loss_g + self._cond_loss(raw, blk, g)
         self.optimizer_.zero_grad(set_to_none=True)
         loss_g.backward()
         self.notify("on_grad_computed",
@@ -140,11 +156,11 @@ class CTGANNet(GeneratorNet):
         self._n_batch = n
         with torch.no_grad():
             noise = torch.randn(n, module.embedding_dim, device=batch[0].device)
-            cond, blk, _ = self._sample_cond(n)
+            cond, blk, g = self._sample_cond(n)
             fake_in = cond if cond is not None else noise[:, :0]
             fake, raw = module(noise, fake_in)
             loss = -module.discriminator(self._with_cond(fake, cond)).mean()
-            loss = loss + self._cond_loss(raw, cond, blk)
+            loss = loss + self._cond_loss(raw, blk, g)
         return {"loss": loss, "y_pred": fake}
 
 
@@ -311,21 +327,25 @@ class CTGANGenerator(BaseNeuralGenerator):
         counts = self._train_tables["g_count"]
         widths = [b.width for b in blocks]
         maxw = max(widths) if widths else 1
-        probs = np.zeros((len(blocks), maxw))
+        cdf = np.full((len(blocks), maxw), 2.0)  # > 1: never past the block
+        block_cols = np.zeros((len(blocks), maxw), dtype=np.int64)
+        block_pad = np.ones((len(blocks), maxw), dtype=bool)
         for i, (b, cs) in enumerate(zip(blocks, self._cond_starts)):
             c = counts[cs:cs + b.width]
             w = np.log1p(c) if self.log_frequency else c.astype(float)
-            probs[i, :b.width] = w / w.sum()
+            cdf[i, :b.width - 1] = np.cumsum(w / w.sum())[:-1]
+            block_cols[i, :b.width] = np.arange(b.start, b.stop)
+            block_pad[i, :b.width] = False
         t = self._train_tables
         as_long = {"dtype": torch.long, "device": device}
         net.tbs_ = {
             "device": device,
             "n_blocks": len(blocks),
             "d_cond": int(sum(widths)),
-            "blocks": [(b.start, b.width, int(cs))
-                       for b, cs in zip(blocks, self._cond_starts)],
             "cond_start": torch.as_tensor(self._cond_starts, **as_long),
-            "log_probs": torch.as_tensor(probs, dtype=torch.float32, device=device),
+            "cdf": torch.as_tensor(cdf, dtype=torch.float32, device=device),
+            "block_cols": torch.as_tensor(block_cols, **as_long),
+            "block_pad": torch.as_tensor(block_pad, device=device),
             "rows_by_g": torch.as_tensor(t["rows_by_g"], **as_long),
             "g_start": torch.as_tensor(t["g_start"], **as_long),
             "g_count": torch.as_tensor(t["g_count"], dtype=torch.float32,

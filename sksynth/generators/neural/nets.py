@@ -19,18 +19,25 @@ from torch.nn import functional as F
 __all__ = [
     "CTGANModule",
     "DiffusionMLP",
+    "SpanActivation",
     "TVAEModule",
     "activate",
 ]
 
 
 def activate(raw, spans, *, tau=0.2, hard=False, gumbel=True):
-    """Apply each span's output activation (tanh or (Gumbel-)softmax)."""
+    """Apply each span's output activation (tanh or (Gumbel-)softmax).
+
+    Loops over the spans; :class:`SpanActivation` computes the same thing
+    with a fixed number of tensor operations and is what the modules use.
+    """
     parts = []
     for start, stop, kind in spans:
         x = raw[:, start:stop]
         if kind == "tanh":
             parts.append(torch.tanh(x))
+        elif kind == "linear":
+            parts.append(x)
         elif gumbel:
             parts.append(F.gumbel_softmax(x, tau=tau, hard=hard))
         else:
@@ -38,6 +45,65 @@ def activate(raw, spans, *, tau=0.2, hard=False, gumbel=True):
     if not parts:
         return raw
     return torch.cat(parts, dim=1)
+
+
+class SpanActivation(nn.Module):
+    """Output activation of all spans at once (no Python loop over spans).
+
+    Every column belongs to a segment (a softmax span, or a column of its
+    own); the (Gumbel-)softmax is computed per segment with scatter / gather
+    over the segment ids, then ``tanh`` and ``linear`` columns are selected
+    with ``torch.where``. Gumbel noise is ``-log(-log(U))`` for one uniform
+    draw over the whole batch. Same distribution as :func:`activate`.
+    """
+
+    def __init__(self, spans, d_data):
+        super().__init__()
+        seg = torch.arange(d_data)
+        kind = torch.zeros(d_data, dtype=torch.long)  # 0 linear, 1 tanh, 2 soft
+        n_seg = d_data
+        for start, stop, k in spans:
+            if k == "softmax":
+                seg[start:stop] = n_seg
+                n_seg += 1
+                kind[start:stop] = 2
+            elif k == "tanh":
+                kind[start:stop] = 1
+        # renumber the segments 0..S-1
+        _, seg = torch.unique(seg, return_inverse=True)
+        self.n_segments = int(seg.max()) + 1 if d_data else 0
+        self.register_buffer("seg", seg, persistent=False)
+        self.register_buffer("tanh_mask", kind == 1, persistent=False)
+        self.register_buffer("soft_mask", kind == 2, persistent=False)
+        self.any_soft = bool((kind == 2).any())
+        self.any_tanh = bool((kind == 1).any())
+        self.all_soft = bool((kind == 2).all())
+
+    def forward(self, raw, tau=0.2, hard=False, gumbel=True):
+        if raw.shape[1] == 0:
+            return raw
+        out = raw
+        if self.any_soft:
+            if gumbel:
+                u = torch.rand_like(raw).clamp_(min=1e-20)
+                y = (raw - torch.log(-torch.log(u))) / tau
+            else:
+                y = raw
+            n, seg = len(raw), self.seg
+            idx = seg.expand(n, -1)
+            top = torch.full((n, self.n_segments), -torch.inf, dtype=raw.dtype,
+                             device=raw.device)
+            top = top.scatter_reduce(1, idx, y.detach(), "amax")
+            e = torch.exp(y - top[:, seg])
+            total = raw.new_zeros(n, self.n_segments).index_add(1, seg, e)
+            soft = e / total[:, seg]
+            if hard:
+                one = (y == top[:, seg]).to(raw.dtype)
+                soft = one - soft.detach() + soft
+            out = soft if self.all_soft else torch.where(self.soft_mask, soft, out)
+        if self.any_tanh:
+            out = torch.where(self.tanh_mask, torch.tanh(raw), out)
+        return out
 
 
 class _Residual(nn.Module):
@@ -117,11 +183,12 @@ class CTGANModule(nn.Module):
         self.discriminator = PacDiscriminator(
             d_data + d_cond, tuple(discriminator_dim), pac
         )
+        self.activation = SpanActivation(self.spans, d_data)
 
     def forward(self, noise, cond, hard=False):
         """Activated synthetic rows for ``noise`` and conditional vectors."""
         raw = self.generator(torch.cat([noise, cond], dim=1))
-        return activate(raw, self.spans, hard=hard), raw
+        return self.activation(raw, hard=hard), raw
 
 
 def _mlp(d_in, dims, d_out, act=nn.ReLU, dropout=0.0):
