@@ -10,7 +10,12 @@ positive rate between groups) and the accuracy of the same classifier trained
 - on the data as it is,
 - after :class:`~sksynth.samplers.FairResampler` (``strategy="parity"``: every
   sensitive group gets the overall positive rate, by generating rows
-  conditionally; it runs inside an imblearn pipeline, on training data only),
+  conditionally with its default :class:`~sksynth.generators.ARFGenerator`;
+  it runs inside an imblearn pipeline, on training data only),
+- after the same resampler with ``selection="borderline"`` (preferential
+  sampling: of three generated candidates per needed row it keeps those
+  closest to a classifier's decision boundary; same label counts, stronger
+  effect on the predictions, at some cost in accuracy),
 - on synthetic data from :class:`~sksynth.generators.CausalFairGenerator`,
   whose edges out of the sensitive attributes are cut (demographic parity by
   construction, DECAF-style).
@@ -108,8 +113,8 @@ def classifier(X):
 
 
 # %%
-# Three ways to train the same classifier
-# ---------------------------------------
+# Four ways to train the same classifier
+# --------------------------------------
 results = []
 # small data: one OpenMP thread is faster than many for the boosted trees
 with threadpool_limits(limits=1, user_api="openmp"):
@@ -134,6 +139,8 @@ with threadpool_limits(limits=1, user_api="openmp"):
             classifier(X),
         )
         score("FairResampler(parity)", fair.fit(X_train, y_train))
+        fair.set_params(fairresampler__selection="borderline")
+        score("FairResampler(parity, borderline)", fair.fit(X_train, y_train))
         gen = CausalFairGenerator(sensitive_features=sensitive, random_state=0)
         gen.fit(X_train, y_train)
         X_syn, y_syn = gen.sample(len(X_train), random_state=0)
@@ -150,6 +157,7 @@ print(table.round(3).to_string(index=False))
 fig, axes = plt.subplots(1, len(datasets), figsize=(5 * len(datasets), 4),
                          squeeze=False)
 markers = {"real data": "o", "FairResampler(parity)": "s",
+           "FairResampler(parity, borderline)": "D",
            "CausalFairGenerator (DP)": "^"}
 for ax, (name, part) in zip(axes[0], table.groupby("data", sort=False)):
     for _, row in part.iterrows():
