@@ -13,15 +13,32 @@ For CTGAN, TVAE and TabDDPM (skorch-trained) it reports
 
 Run: ``python benchmarks/bench_neural.py [--epochs N] [--threads 2]``.
 Writes ``benchmarks/results/neural.json``. Needs ``../shared/data/adult``.
+
+``--reference-ctgan`` instead times CTGANGenerator's CPU epoch against the
+reference ``ctgan`` package (a benchmark reference only, never a dependency)
+in the same run: same batch size (500), same network sizes and the same torch
+thread count, interleaved (ours, reference, ours, ...) over ``--rounds`` fits
+of ``--ref-epochs`` epochs each; the first epoch of each fit is a warm-up and
+not counted. The reference runs in a subprocess with ``PYTHONPATH`` set to
+``--ctgan-path`` (default ``/tmp/ctgan_ref``, a ``pip install --target`` dir
+holding ctgan, rdt and faker) when that folder exists, else with an importable
+``ctgan``; without either it prints "skipped". It reports median wall and
+process-CPU seconds per epoch and the ratio ours / reference, and writes
+``benchmarks/results/neural_ctgan_reference.json``.
 """
 
 import argparse
 import json
+import os
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import torch
+from skorch.callbacks import Callback
 
 from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_score
@@ -29,6 +46,119 @@ from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_sco
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "adult"
 GENERATORS = [CTGANGenerator, TVAEGenerator, TabDDPMGenerator]
 NAMES = {cls.__name__[:-len("Generator")].lower(): cls for cls in GENERATORS}
+
+
+# The reference fit, run in a subprocess: epochs are timed by replacing the
+# tqdm wrapper of ctgan's epoch loop with a clock (wall and process CPU time).
+REFERENCE_CHILD = """
+import json, sys, time
+import pandas as pd, torch
+threads, epochs, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+torch.set_num_threads(threads)
+try:
+    from ctgan import CTGAN
+    from ctgan.synthesizers import ctgan as module
+except ImportError as exc:
+    print(json.dumps({"skipped": repr(exc)}))
+    raise SystemExit(0)
+stamps = []
+def clock(iterable, **kwargs):
+    stamps.append((time.perf_counter(), time.process_time()))
+    for item in iterable:
+        yield item
+        stamps.append((time.perf_counter(), time.process_time()))
+module.tqdm = clock
+data = pd.read_csv(path)
+discrete = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+model = CTGAN(epochs=epochs, batch_size=500, verbose=False)
+model.set_random_state(0)
+model.fit(data, discrete_columns=discrete)
+print(json.dumps({
+    "wall": [b[0] - a[0] for a, b in zip(stamps, stamps[1:])],
+    "cpu": [b[1] - a[1] for a, b in zip(stamps, stamps[1:])],
+    "width": int(model._transformer.output_dimensions),
+    "version": __import__("ctgan").__version__,
+}))
+"""
+
+
+class EpochClock(Callback):
+    """Wall and process-CPU seconds of each epoch."""
+
+    def initialize(self):
+        self.wall_, self.cpu_ = [], []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._start = (time.perf_counter(), time.process_time())
+
+    def on_epoch_end(self, net, **kwargs):
+        self.wall_.append(time.perf_counter() - self._start[0])
+        self.cpu_.append(time.process_time() - self._start[1])
+
+
+def reference_ctgan(args, train_path):
+    env = dict(os.environ)
+    if Path(args.ctgan_path).is_dir():
+        env["PYTHONPATH"] = args.ctgan_path
+        where = args.ctgan_path
+    else:
+        where = "the current environment"
+    ours = {"wall": [], "cpu": []}
+    ref = {"wall": [], "cpu": []}
+    info = {}
+    train = pd.read_csv(train_path)
+    for r in range(args.rounds):
+        gen = CTGANGenerator(max_epochs=args.ref_epochs, batch_size=500,
+                             callbacks=[EpochClock()], random_state=r).fit(train)
+        clock = dict(gen.net_.callbacks_)["EpochClock"]  # the net's copy
+        ours["wall"] += clock.wall_[1:]
+        ours["cpu"] += clock.cpu_[1:]
+        info["width_ours"] = gen.encoder_.n_features_out_
+        proc = subprocess.run(
+            [sys.executable, "-c", REFERENCE_CHILD, str(args.threads),
+             str(args.ref_epochs), str(train_path)],
+            env=env, capture_output=True, text=True, check=False,
+        )
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode != 0 or not lines:
+            print(f"skipped: the reference ctgan failed from {where}:\n"
+                  + proc.stderr[-2000:])
+            return None
+        out = json.loads(lines[-1])
+        if "skipped" in out:
+            print(f"skipped: no reference ctgan importable from {where} "
+                  f"({out['skipped']})")
+            return None
+        ref["wall"] += out["wall"][1:]
+        ref["cpu"] += out["cpu"][1:]
+        info["width_reference"] = out["width"]
+        info["reference_version"] = out["version"]
+        print(f"round {r}: ours wall {clock.wall_[1:]} cpu {clock.cpu_[1:]}; "
+              f"reference wall {out['wall'][1:]} cpu {out['cpu'][1:]}",
+              flush=True)
+    row = {
+        "threads": args.threads, "batch_size": 500, "rounds": args.rounds,
+        "epochs_per_fit": args.ref_epochs, **info,
+        "ours_epoch_wall": statistics.median(ours["wall"]),
+        "reference_epoch_wall": statistics.median(ref["wall"]),
+        "ours_epoch_cpu": statistics.median(ours["cpu"]),
+        "reference_epoch_cpu": statistics.median(ref["cpu"]),
+        "raw": {"ours": ours, "reference": ref},
+    }
+    row["ratio_wall"] = row["ours_epoch_wall"] / row["reference_epoch_wall"]
+    row["ratio_cpu"] = row["ours_epoch_cpu"] / row["reference_epoch_cpu"]
+    table = pd.DataFrame({
+        "ours": [row["ours_epoch_wall"], row["ours_epoch_cpu"]],
+        "reference ctgan": [row["reference_epoch_wall"],
+                            row["reference_epoch_cpu"]],
+        "ratio ours/ref": [row["ratio_wall"], row["ratio_cpu"]],
+    }, index=["s/epoch (wall)", "s/epoch (CPU)"])
+    print(f"CTGAN epoch on adult, batch 500, {args.threads} torch thread(s), "
+          f"median of {len(ours['wall'])} epochs each "
+          f"(reference ctgan {info['reference_version']})")
+    print(table.round(3).to_string())
+    return row
 
 
 def epoch_seconds(cls, train, device):
@@ -47,12 +177,25 @@ def main():
     )
     parser.add_argument("--out", default="neural.json",
                         help="file name under benchmarks/results/")
+    parser.add_argument("--reference-ctgan", action="store_true",
+                        help="time CTGAN's epoch against the reference ctgan")
+    parser.add_argument("--ctgan-path", default="/tmp/ctgan_ref")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ref-epochs", type=int, default=3)
     args = parser.parse_args()
     chosen = [NAMES[name.strip().lower()] for name in args.generators.split(",")]
     if not (DATA / "train.csv").exists():
         print(f"skipped: {DATA} is absent")
         return
     torch.set_num_threads(args.threads)
+    if args.reference_ctgan:
+        row = reference_ctgan(args, DATA / "train.csv")
+        if row is not None:
+            out = Path(__file__).parent / "results"
+            out.mkdir(exist_ok=True)
+            text = json.dumps(row, indent=2)
+            (out / "neural_ctgan_reference.json").write_text(text)
+        return
     train = pd.read_csv(DATA / "train.csv")
     test = pd.read_csv(DATA / "test.csv")
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])

@@ -375,9 +375,9 @@ class CTGANGenerator(BaseNeuralGenerator):
         out = []
         for lo in range(0, n, self._sample_batch):
             m = min(self._sample_batch, n - lo)
-            cond = torch.zeros(m, d_cond, device=device)
+            g = None
             if primary is not None:
-                cond[:, self._cond_starts[primary[2]] + primary[3]] = 1.0
+                g = np.full(m, self._cond_starts[primary[2]] + primary[3])
             elif self._cond_blocks:
                 blk = rng.randint(len(self._cond_blocks), size=m)
                 g = np.empty(m, dtype=np.int64)
@@ -386,8 +386,11 @@ class CTGANGenerator(BaseNeuralGenerator):
                     cs = self._cond_starts[i]
                     p = self._cond_freq[cs:cs + b.width]
                     g[sel] = cs + rng.choice(b.width, size=sel.sum(), p=p / p.sum())
-                rows = torch.arange(m, device=device)
-                cond[rows, torch.as_tensor(g, device=device)] = 1.0
+            if g is None:
+                cond = torch.zeros(m, d_cond, device=device)
+            else:
+                g = torch.as_tensor(g, dtype=torch.long, device=device)
+                cond = F.one_hot(g, d_cond).to(torch.float32)
             noise = torch.randn(m, module.embedding_dim, device=device)
             fake, _ = module(noise, cond)
             out.append(fake.double().cpu().numpy())

@@ -94,11 +94,12 @@ class SpanActivation(nn.Module):
             top = torch.full((n, self.n_segments), -torch.inf, dtype=raw.dtype,
                              device=raw.device)
             top = top.scatter_reduce(1, idx, y.detach(), "amax")
-            e = torch.exp(y - top[:, seg])
+            top = top.index_select(1, seg)
+            e = torch.exp(y - top)
             total = raw.new_zeros(n, self.n_segments).index_add(1, seg, e)
-            soft = e / total[:, seg]
+            soft = e / total.index_select(1, seg)
             if hard:
-                one = (y == top[:, seg]).to(raw.dtype)
+                one = (y == top).to(raw.dtype)
                 soft = one - soft.detach() + soft
             out = soft if self.all_soft else torch.where(self.soft_mask, soft, out)
         if self.any_tanh:
