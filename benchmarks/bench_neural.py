@@ -177,6 +177,8 @@ def main():
     )
     parser.add_argument("--out", default="neural.json",
                         help="file name under benchmarks/results/")
+    parser.add_argument("--save-sample", action="store_true",
+                        help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",
                         help="time CTGAN's epoch against the reference ctgan")
     parser.add_argument("--ctgan-path", default="/tmp/ctgan_ref")
@@ -220,6 +222,11 @@ def main():
             start = time.perf_counter()
             synth = gen.sample(len(train), random_state=0)
             row["sample_seconds"] = time.perf_counter() - start
+            if args.save_sample:
+                results = Path(__file__).parent / "results"
+                results.mkdir(exist_ok=True)
+                synth.to_csv(results / f"neural_{cls.__name__}_{device}.csv",
+                             index=False)
             row["column_shapes"] = column_shapes(test, synth)
             row["column_pairs"] = column_pairs(test, synth)
             row["detection_auc"] = detection_auc(test, synth, random_state=0)

@@ -117,7 +117,7 @@ class CTGANNet(GeneratorNet):
                 real = self._real_rows(g[perm])
                 cond_real = cond[perm]
             with torch.no_grad():  # the critic step needs no generator graph
-                fake, _ = module(noise, fake_in)
+                fake, _ = module(noise, fake_in, cond_index=g)
             real_c = self._with_cond(real, cond_real)
             fake_c = self._with_cond(fake, cond)
             loss_d, gp = self._critic_losses(real_c, fake_c)
@@ -128,7 +128,7 @@ class CTGANNet(GeneratorNet):
         noise = torch.randn(n, emb, device=device)
         cond, blk, g = self._sample_cond(n)
         fake_in = cond if cond is not None else torch.zeros(n, 0, device=device)
-        fake, raw = module(noise, fake_in)
+        fake, raw = module(noise, fake_in, cond_index=g)
         disc = module.discriminator
         for p in self._disc_params:  # the generator step needs no critic grads
             p.requires_grad_(False)
@@ -158,7 +158,7 @@ class CTGANNet(GeneratorNet):
             noise = torch.randn(n, module.embedding_dim, device=batch[0].device)
             cond, blk, g = self._sample_cond(n)
             fake_in = cond if cond is not None else noise[:, :0]
-            fake, raw = module(noise, fake_in)
+            fake, raw = module(noise, fake_in, cond_index=g)
             loss = -module.discriminator(self._with_cond(fake, cond)).mean()
             loss = loss + self._cond_loss(raw, blk, g)
         return {"loss": loss, "y_pred": fake}
@@ -392,7 +392,7 @@ class CTGANGenerator(BaseNeuralGenerator):
                 g = torch.as_tensor(g, dtype=torch.long, device=device)
                 cond = F.one_hot(g, d_cond).to(torch.float32)
             noise = torch.randn(m, module.embedding_dim, device=device)
-            fake, _ = module(noise, cond)
+            fake, _ = module(noise, cond, cond_index=g)
             out.append(fake.double().cpu().numpy())
         M = np.concatenate(out) if out else np.zeros((0, self.encoder_.n_features_out_))
         return self._decode(M, rng)

@@ -120,10 +120,20 @@ class _Residual(nn.Module):
 
 
 class ResidualGenerator(nn.Module):
-    """CTGAN's residual generator: noise + conditional vector -> raw outputs."""
+    """CTGAN's residual generator: noise + conditional vector -> raw outputs.
+
+    Layer ``i`` sees ``[h_{i-1}, ..., h_0, noise, cond]``. :meth:`forward`
+    computes the products of the ``[noise, cond]`` columns of all layers in
+    one matrix product (they need no input gradient), and, given
+    ``cond_index`` (one-hot conditional vectors), replaces the products of the
+    conditional vector by column look-ups. Same function as applying
+    ``seq`` to the concatenated input.
+    """
 
     def __init__(self, d_noise, d_cond, d_data, dims):
         super().__init__()
+        self.d_noise = int(d_noise)
+        self.d_cond = int(d_cond)
         layers, d = [], d_noise + d_cond
         for h in dims:
             layers.append(_Residual(d, h))
@@ -131,8 +141,42 @@ class ResidualGenerator(nn.Module):
         layers.append(nn.Linear(d, d_data))
         self.seq = nn.Sequential(*layers)
 
+    def forward(self, x, cond_index=None):
+        """Raw outputs for ``x = [noise, cond]``, or, with ``cond_index``, for
+        ``x = noise`` and one-hot conditional vectors (a 1 at ``cond_index``)."""
+        fcs = [layer.fc for layer in self.seq[:-1]] + [self.seq[-1]]
+        d_x = self.d_noise + self.d_cond
+        splits = [torch.split(fc.weight, [fc.weight.shape[1] - d_x, d_x], dim=1)
+                  for fc in fcs]
+        w_x = torch.cat([w for _, w in splits])
+        if cond_index is not None and self.d_cond:
+            w_noise, w_cond = torch.split(w_x, [self.d_noise, self.d_cond], dim=1)
+            xa = F.linear(x, w_noise) + w_cond.index_select(1, cond_index).t()
+        else:
+            xa = F.linear(x, w_x)
+        xa = torch.split(xa, [fc.weight.shape[0] for fc in fcs], dim=1)
+        h = None
+        for i, (fc, (w_h, _)) in enumerate(zip(fcs, splits)):
+            z = xa[i] + fc.bias if h is None else torch.addmm(
+                xa[i] + fc.bias, h, w_h.t())
+            if i == len(fcs) - 1:
+                return z
+            a = F.relu(self.seq[i].bn(z))
+            h = a if h is None else torch.cat([a, h], dim=1)
+
+
+class _Dropout(nn.Dropout):
+    """Inverted dropout with its mask drawn by one uniform draw (``u >= p``):
+    the distribution of :class:`torch.nn.Dropout`, with a cheaper random draw
+    on CPU than ``bernoulli_``."""
+
     def forward(self, x):
-        return self.seq(x)
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p >= 1.0:
+            return x * 0.0
+        keep = torch.rand_like(x) >= self.p
+        return x * keep * (1.0 / (1.0 - self.p))
 
 
 class PacDiscriminator(nn.Module):
@@ -143,7 +187,7 @@ class PacDiscriminator(nn.Module):
         self.pac = int(pac)
         layers, d = [], d_in * self.pac
         for h in dims:
-            layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
+            layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), _Dropout(dropout)]
             d = h
         layers.append(nn.Linear(d, 1))
         self.seq = nn.Sequential(*layers)
@@ -186,9 +230,14 @@ class CTGANModule(nn.Module):
         )
         self.activation = SpanActivation(self.spans, d_data)
 
-    def forward(self, noise, cond, hard=False):
-        """Activated synthetic rows for ``noise`` and conditional vectors."""
-        raw = self.generator(torch.cat([noise, cond], dim=1))
+    def forward(self, noise, cond, hard=False, cond_index=None):
+        """Activated and raw synthetic rows for ``noise`` and conditional
+        vectors ``cond``; when these are one-hot, ``cond_index`` (the position
+        of the 1 in each row) replaces their products by look-ups."""
+        if cond_index is not None and cond.shape[1]:
+            raw = self.generator(noise, cond_index=cond_index)
+        else:
+            raw = self.generator(torch.cat([noise, cond], dim=1))
         return self.activation(raw, hard=hard), raw
 
 
