@@ -14,6 +14,11 @@ For CTGAN, TVAE and TabDDPM (skorch-trained) it reports
 Run: ``python benchmarks/bench_neural.py [--epochs N] [--threads 2]``.
 Writes ``benchmarks/results/neural.json``. Needs ``../shared/data/adult``.
 
+``--eval-every K`` evaluates after every K epochs on the way to the total
+(continuing the same training with ``partial_fit``), so that a long CPU run
+gives numbers early; ``--eval-rows`` samples fewer rows than the training
+table (TabDDPM's 1000-step sampling is slow on CPU).
+
 ``--reference-ctgan`` instead times CTGANGenerator's CPU epoch against the
 reference ``ctgan`` package (a benchmark reference only, never a dependency)
 in the same run: same batch size (500), same network sizes and the same torch
@@ -167,6 +172,63 @@ def epoch_seconds(cls, train, device):
     return seconds, gen.batch_size, len(train) / seconds
 
 
+def evaluate(gen, train, test, n_rows, save=None):
+    start = time.perf_counter()
+    synth = gen.sample(n_rows, random_state=0)
+    row = {"sample_rows": n_rows, "sample_seconds": time.perf_counter() - start}
+    if save is not None:
+        save.parent.mkdir(exist_ok=True)
+        synth.to_csv(save, index=False)
+    row["column_shapes"] = column_shapes(test, synth)
+    row["column_pairs"] = column_pairs(test, synth)
+    row["detection_auc"] = detection_auc(test, synth, random_state=0)
+    row["tstr_roc_auc"] = tstr_score(
+        train, synth, test, target="income", random_state=0
+    )
+    return row
+
+
+def run_generator(cls, device, train, test, args):
+    """Fit at the default (or ``--epochs``) number of epochs and evaluate;
+    with ``--eval-every K``, evaluate after every K epochs on the way
+    (``partial_fit`` continues the same training), one row each."""
+    params = {"device": device, "random_state": 0}
+    if args.epochs is not None:
+        params["max_epochs"] = args.epochs
+    target = cls(**params).max_epochs
+    step = min(args.eval_every or target, target)
+    base = {"generator": cls.__name__, "device": device}
+    if not args.eval_every:
+        sec, batch, rps = epoch_seconds(cls, train, device)
+        base.update(batch_size=batch, epoch_seconds=sec, rows_per_second=rps)
+    n_rows = args.eval_rows or len(train)
+    save = None
+    if args.save_sample:
+        save = (Path(__file__).parent / "results"
+                / f"neural_{cls.__name__}_{device}.csv")
+    rows, done, fit_seconds = [], 0, 0.0
+    gen = cls(**{**params, "max_epochs": step})
+    while done < target:
+        epochs = min(step, target - done)
+        start = time.perf_counter()
+        if done == 0:
+            gen.fit(train)
+        else:
+            gen.partial_fit(train, epochs=epochs)
+        fit_seconds += time.perf_counter() - start
+        done += epochs
+        row = dict(base, epochs=done, fit_seconds=fit_seconds)
+        if args.eval_every:
+            dur = gen.net_.history[:, "dur"]
+            row.update(batch_size=gen.batch_size,
+                       epoch_seconds=float(pd.Series(dur[1:] or dur).median()))
+        if args.eval_every or done >= target:
+            row.update(evaluate(gen, train, test, n_rows, save))
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None)
@@ -177,6 +239,10 @@ def main():
     )
     parser.add_argument("--out", default="neural.json",
                         help="file name under benchmarks/results/")
+    parser.add_argument("--eval-every", type=int, default=None,
+                        help="also evaluate after every K epochs")
+    parser.add_argument("--eval-rows", type=int, default=None,
+                        help="synthetic rows to evaluate (default: len(train))")
     parser.add_argument("--save-sample", action="store_true",
                         help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",
@@ -204,37 +270,7 @@ def main():
     rows = []
     for cls in chosen:
         for device in devices:
-            sec, batch, rps = epoch_seconds(cls, train, device)
-            row = {
-                "generator": cls.__name__,
-                "device": device,
-                "batch_size": batch,
-                "epoch_seconds": sec,
-                "rows_per_second": rps,
-            }
-            params = {"device": device, "random_state": 0}
-            if args.epochs is not None:
-                params["max_epochs"] = args.epochs
-            start = time.perf_counter()
-            gen = cls(**params).fit(train)
-            row["epochs"] = gen.max_epochs
-            row["fit_seconds"] = time.perf_counter() - start
-            start = time.perf_counter()
-            synth = gen.sample(len(train), random_state=0)
-            row["sample_seconds"] = time.perf_counter() - start
-            if args.save_sample:
-                results = Path(__file__).parent / "results"
-                results.mkdir(exist_ok=True)
-                synth.to_csv(results / f"neural_{cls.__name__}_{device}.csv",
-                             index=False)
-            row["column_shapes"] = column_shapes(test, synth)
-            row["column_pairs"] = column_pairs(test, synth)
-            row["detection_auc"] = detection_auc(test, synth, random_state=0)
-            row["tstr_roc_auc"] = tstr_score(
-                train, synth, test, target="income", random_state=0
-            )
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+            rows += run_generator(cls, device, train, test, args)
     table = pd.DataFrame(rows)
     print(table.round(3).to_string(index=False))
     out = Path(__file__).parent / "results"
