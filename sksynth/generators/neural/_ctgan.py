@@ -90,8 +90,8 @@ class CTGANNet(GeneratorNet):
         loss = out[:k].mean() - out[k:].mean()
         alpha = torch.rand(k, 1, 1, device=real.device)
         alpha = alpha.expand(-1, pac, d).reshape(-1, d)
-        mix = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(disc(mix).sum(), mix, create_graph=True)
+        mix = alpha * real + (1 - alpha) * fake
+        grad = disc.input_gradient(mix)
         norm = grad.reshape(-1, pac * d).norm(2, dim=1)
         return loss, ((norm - 1) ** 2).mean() * self.gp_weight
 

@@ -170,13 +170,17 @@ class _Dropout(nn.Dropout):
     the distribution of :class:`torch.nn.Dropout`, with a cheaper random draw
     on CPU than ``bernoulli_``."""
 
-    def forward(self, x):
+    def mask(self, x):
+        """The scaled keep mask of one forward pass (None: identity)."""
         if not self.training or self.p == 0.0:
-            return x
+            return None
         if self.p >= 1.0:
-            return x * 0.0
-        keep = torch.rand_like(x) >= self.p
-        return x * keep * (1.0 / (1.0 - self.p))
+            return torch.zeros_like(x)
+        return (torch.rand_like(x) >= self.p) * (1.0 / (1.0 - self.p))
+
+    def forward(self, x):
+        m = self.mask(x)
+        return x if m is None else x * m
 
 
 class PacDiscriminator(nn.Module):
@@ -194,6 +198,34 @@ class PacDiscriminator(nn.Module):
 
     def forward(self, x):
         return self.seq(x.reshape(-1, x.shape[1] * self.pac))
+
+    def input_gradient(self, x):
+        """Gradient of ``self(x).sum()`` with respect to the rows ``x``.
+
+        Written out for this Linear / LeakyReLU / Dropout stack: the critic
+        is piecewise linear, so the gradient is the chain of its weights
+        times the (locally constant) activation slopes and dropout masks of
+        one forward pass. Differentiable in the weights (for the gradient
+        penalty) without the double backward of ``create_graph=True``, which
+        would also differentiate the zero second derivative of LeakyReLU.
+        Same value as ``torch.autograd.grad`` with the same dropout masks.
+        """
+        layers = list(self.seq)
+        h = x.reshape(-1, x.shape[1] * self.pac)
+        scales = []
+        with torch.no_grad():
+            for i in range(0, len(layers) - 1, 3):
+                linear, act, drop = layers[i:i + 3]
+                z = linear(h)
+                slope = torch.where(z > 0, 1.0, act.negative_slope)
+                m = drop.mask(z)
+                scales.append(slope if m is None else slope * m)
+                h = F.leaky_relu(z, act.negative_slope)
+                h = h if m is None else h * m
+        grad = layers[-1].weight.expand(len(h), -1)
+        for i in reversed(range(len(scales))):
+            grad = (grad * scales[i]) @ layers[3 * i].weight
+        return grad.reshape(-1, x.shape[1])
 
 
 class CTGANModule(nn.Module):
