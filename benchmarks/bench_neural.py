@@ -5,11 +5,14 @@ For CTGAN, TVAE and TabDDPM (skorch-trained) it reports
 * seconds per epoch (from ``net_.history``, steady-state epoch) and the batch
   size, on CPU with ``--threads`` torch threads (default 2), and on CUDA with
   rows per second when a GPU is present;
-* fit + sample time at ``--epochs`` (default: each generator's default number
-  of epochs, which takes long on a CPU; pass e.g. ``--epochs 30`` for a quick
-  run) and the quality table of the other generator benchmarks:
+* fit + sample time at ``--epochs`` (default: each generator's default
+  number of epochs, which takes long on a CPU; pass e.g. ``--epochs 30`` for
+  a quick run) and the quality table of the other generator benchmarks:
   ``column_shapes``, ``column_pairs``, detection AUC and TSTR ROC AUC of a
-  HistGradientBoostingClassifier for ``income`` on the real test set.
+  HistGradientBoostingClassifier for ``income`` on the real test set. The
+  generators are fitted as ``fit(X, y)`` with ``y`` the ``income`` column:
+  TabDDPM is then class-conditional, as in its paper; CTGAN and TVAE model
+  ``y`` as one more categorical column.
 
 Run: ``python benchmarks/bench_neural.py [--epochs N] [--threads 2]``.
 Writes ``benchmarks/results/neural.json``. Needs ``../shared/data/adult``.
@@ -49,6 +52,7 @@ from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_score
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "adult"
+TARGET = "income"
 GENERATORS = [CTGANGenerator, TVAEGenerator, TabDDPMGenerator]
 NAMES = {cls.__name__[:-len("Generator")].lower(): cls for cls in GENERATORS}
 
@@ -174,7 +178,8 @@ def epoch_seconds(cls, train, device):
 
 def evaluate(gen, train, test, n_rows, save=None):
     start = time.perf_counter()
-    synth = gen.sample(n_rows, random_state=0)
+    Xs, ys = gen.sample(n_rows, random_state=0)
+    synth = Xs.assign(**{TARGET: ys})
     row = {"sample_rows": n_rows, "sample_seconds": time.perf_counter() - start}
     if save is not None:
         save.parent.mkdir(exist_ok=True)
@@ -183,7 +188,7 @@ def evaluate(gen, train, test, n_rows, save=None):
     row["column_pairs"] = column_pairs(test, synth)
     row["detection_auc"] = detection_auc(test, synth, random_state=0)
     row["tstr_roc_auc"] = tstr_score(
-        train, synth, test, target="income", random_state=0
+        train, synth, test, target=TARGET, random_state=0
     )
     return row
 
@@ -212,9 +217,10 @@ def run_generator(cls, device, train, test, args):
         epochs = min(step, target - done)
         start = time.perf_counter()
         if done == 0:
-            gen.fit(train)
+            gen.fit(train.drop(columns=TARGET), train[TARGET])
         else:
-            gen.partial_fit(train, epochs=epochs)
+            gen.partial_fit(train.drop(columns=TARGET), train[TARGET],
+                            epochs=epochs)
         fit_seconds += time.perf_counter() - start
         done += epochs
         row = dict(base, epochs=done, fit_seconds=fit_seconds)
