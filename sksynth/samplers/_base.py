@@ -18,7 +18,8 @@ class GeneratorSamplerMixin:
     Keeps DataFrames (mixed types, missing values) as they are instead of
     converting them to one numeric array, refuses sparse input, and clones the
     generator (default :class:`~sksynth.generators.GaussianCopulaGenerator`;
-    a sampler may override ``_clone_generator`` for another default), seeding it from the sampler's ``random_state`` when its own is None.
+    a sampler may override ``_clone_generator`` for another default), seeding
+    it from the sampler's ``random_state`` when its own is None.
     Put it before the imblearn base class.
     """
 

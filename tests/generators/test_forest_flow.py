@@ -27,7 +27,9 @@ def _clusters(n=600, seed=0):
 @pytest.fixture(scope="module")
 def fitted():
     X, y = _clusters()
-    return X, y, ForestFlowGenerator(**FAST).fit(X, y)
+    # default n_t and max_iter: with fewer, argmax of the one-hot outputs
+    # under-draws rare values (missing x2: 7% instead of 12%)
+    return X, y, ForestFlowGenerator(random_state=0).fit(X, y)
 
 
 def test_rows_look_real(fitted):
@@ -37,8 +39,8 @@ def test_rows_look_real(fitted):
     assert set(Xs["kind"]) <= set(X["kind"])
     assert abs(ys.mean() - y.mean()) < 0.05
     # point mass at 0 comes back exactly and with its share
-    assert abs((Xs["gain"] == 0).mean() - (X["gain"] == 0).mean()) < 0.08
-    assert abs(Xs["x2"].isna().mean() - X["x2"].isna().mean()) < 0.04
+    assert abs((Xs["gain"] == 0).mean() - (X["gain"] == 0).mean()) < 0.04
+    assert abs(Xs["x2"].isna().mean() - X["x2"].isna().mean()) < 0.025
     assert Xs["x1"].between(X["x1"].min(), X["x1"].max()).all()
     # the joint structure: class 1 rows in their cluster, with kind "a"
     in_cluster = (Xs["x1"] > 2) == (ys == 1)
@@ -109,3 +111,18 @@ def test_generative_oversampler_with_forest_flow():
     Xr, yr = sampler.fit_resample(X, y)
     assert yr.value_counts().nunique() == 1
     assert Xr.dtypes.equals(X.dtypes)
+
+
+def test_quantile_encoding_keeps_heavy_tailed_marginals():
+    # a sampling weight: min-max scaling squeezes most rows into a corner
+    from scipy.stats import ks_2samp
+
+    rng = np.random.RandomState(0)
+    w = np.exp(rng.normal(11, 0.6, 800))
+    X = pd.DataFrame({"weight": w, "z": rng.normal(size=800) + 0.3 * np.log(w)})
+    ks = {}
+    for enc in ("minmax", "quantile"):
+        gen = ForestFlowGenerator(numeric_encoding=enc, **FAST).fit(X)
+        ks[enc] = ks_2samp(X["weight"], gen.sample(800, random_state=0)["weight"])[0]
+    assert ks["quantile"] < 0.15  # measured 0.095 (min-max: 0.23)
+    assert ks["quantile"] < ks["minmax"] - 0.05
