@@ -30,6 +30,13 @@ class ModeSpecificNormalizer:
     for values further than 4 standard deviations from every mode, which
     are clipped to the nearest mode's range.
 
+    Point masses (a single value holding at least ``min_point_mass`` of the
+    rows, such as a capital gain that is 0 for 90% of the people) get their
+    own exact mode (standard deviation 0) ahead of the mixture's, which is
+    fitted on the other values: rows at the value always take that mode and
+    its rows decode to exactly that value (a Gaussian mode would spread the
+    spike over a range of invented values, negative ones included).
+
     Parameters
     ----------
     n_modes : int, default=10
@@ -43,13 +50,17 @@ class ModeSpecificNormalizer:
         Components lighter than this are dropped.
     max_iter : int, default=100
         Variational EM iterations.
+    min_point_mass : float, default=0.05
+        Share of the rows from which a single value gets an exact mode.
     random_state : int, default=0
         Seed of the subsample and of the mixture fit.
 
     Attributes
     ----------
+    point_masses_ : ndarray of shape (n_point_masses,)
+        Values with an exact mode (the first modes of the block).
     means_, stds_ : ndarray of shape (n_active_modes,)
-        Parameters of the kept modes.
+        Parameters of the kept modes (point masses first, std 0).
     n_outputs : int
         ``1 + n_active_modes``.
 
@@ -64,16 +75,21 @@ class ModeSpecificNormalizer:
     3
     >>> bool(np.allclose(enc.inverse(enc.transform(x)), x))
     True
+    >>> gain = np.where(rng.uniform(size=1000) < 0.9, 0.0, rng.lognormal(8, 1, 1000))
+    >>> enc = ModeSpecificNormalizer().fit(gain)
+    >>> enc.point_masses_.tolist()
+    [0.0]
     """
 
     def __init__(
         self, n_modes=10, max_samples=10_000, weight_threshold=0.005, max_iter=100,
-        random_state=0,
+        min_point_mass=0.05, random_state=0,
     ):
         self.n_modes = n_modes
         self.max_samples = max_samples
         self.weight_threshold = weight_threshold
         self.max_iter = max_iter
+        self.min_point_mass = min_point_mass
         self.random_state = random_state
 
     def fit(self, x, rng=None):
@@ -89,20 +105,30 @@ class ModeSpecificNormalizer:
             fit_x = x[seed.choice(len(x), self.max_samples, replace=False)]
         self.center_ = float(np.median(fit_x))
         self.scale_ = float(np.std(fit_x)) or 1.0
-        u = (fit_x - self.center_) / self.scale_
-        n_unique = len(np.unique(u))
-        k = int(max(1, min(self.n_modes, n_unique, len(u))))
-        means, stds, weights = _variational_gmm_1d(u, k, self.max_iter)
-        keep = weights > self.weight_threshold
-        if not keep.any():
-            keep[np.argmax(weights)] = True
-        means, stds, weights = means[keep], stds[keep], weights[keep]
-        self.log_weights_ = np.log(weights / weights.sum())
+        values, counts = np.unique(x, return_counts=True)
+        atoms = values[counts >= self.min_point_mass * len(x)]
+        atom_share = np.array([np.mean(x == a) for a in atoms])
+        rest = fit_x[~np.isin(fit_x, atoms)]
+        self.point_masses_ = atoms
+        self._atoms = (atoms - self.center_) / self.scale_
+        means = stds = weights = np.zeros(0)
+        if len(rest):
+            u = (rest - self.center_) / self.scale_
+            n_unique = len(np.unique(u))
+            k = int(max(1, min(self.n_modes, n_unique, len(u))))
+            means, stds, weights = _variational_gmm_1d(u, k, self.max_iter)
+            keep = weights > self.weight_threshold
+            if not keep.any():
+                keep[np.argmax(weights)] = True
+            means, stds, weights = means[keep], stds[keep], weights[keep]
+            weights = weights / weights.sum() * (1 - atom_share.sum())
+        self.log_weights_ = np.log(np.maximum(weights, 1e-12))
         stds = np.maximum(stds, 1e-3)
         self._means, self._stds = means, stds
-        self.means_ = means * self.scale_ + self.center_
-        self.stds_ = stds * self.scale_
-        self.n_outputs = 1 + len(means)
+        self.means_ = np.concatenate([atoms, means * self.scale_ + self.center_])
+        self.stds_ = np.concatenate([np.zeros(len(atoms)), stds * self.scale_])
+        self._n_atoms = len(atoms)
+        self.n_outputs = 1 + len(atoms) + len(means)
         return self
 
     def _posterior(self, u):
@@ -114,6 +140,21 @@ class ModeSpecificNormalizer:
 
     def transform(self, x, rng=None):
         u = (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
+        out = np.zeros((len(u), self.n_outputs))
+        n_atoms = self._n_atoms
+        at = np.zeros(len(u), dtype=bool)
+        if n_atoms:
+            hit = np.isclose(u[:, None], self._atoms[None], rtol=0, atol=1e-12)
+            at = hit.any(axis=1)
+            if not len(self._means):  # only point masses: the nearest one
+                at[:] = True
+                hit = np.abs(u[:, None] - self._atoms[None])
+                hit = hit == hit.min(axis=1, keepdims=True)
+            out[np.flatnonzero(at), 1 + np.argmax(hit[at], axis=1)] = 1.0
+        if at.all():
+            return out
+        rows = np.flatnonzero(~at)
+        u = u[rows]
         p = self._posterior(u)
         # prefer modes that hold the value within their 4-sigma range, so the
         # encoding stays exact (no clipping) whenever some mode covers it
@@ -130,18 +171,23 @@ class ModeSpecificNormalizer:
         else:  # vectorised draw from each row's posterior
             r = rng.uniform(size=len(u))[:, None]
             mode = np.minimum((np.cumsum(p, axis=1) < r).sum(axis=1), p.shape[1] - 1)
-        out = np.zeros((len(u), self.n_outputs))
         alpha = (u - self._means[mode]) / (4 * self._stds[mode])
-        out[:, 0] = np.clip(alpha, -0.99, 0.99)
-        out[np.arange(len(u)), 1 + mode] = 1.0
+        out[rows, 0] = np.clip(alpha, -0.99, 0.99)
+        out[rows, 1 + n_atoms + mode] = 1.0
         return out
 
     def inverse(self, block, rng=None):
         block = np.asarray(block, dtype=np.float64)
         mode = np.argmax(block[:, 1:], axis=1)
         alpha = np.clip(block[:, 0], -1, 1)
-        u = alpha * 4 * self._stds[mode] + self._means[mode]
-        return u * self.scale_ + self.center_
+        n_atoms = self._n_atoms
+        out = np.empty(len(block))
+        at = mode < n_atoms
+        out[at] = self.point_masses_[mode[at]]
+        g = mode[~at] - n_atoms
+        u = alpha[~at] * 4 * self._stds[g] + self._means[g]
+        out[~at] = u * self.scale_ + self.center_
+        return out
 
 
 def _variational_gmm_1d(u, k, max_iter, concentration=1e-3, tol=1e-4):

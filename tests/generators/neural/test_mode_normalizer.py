@@ -90,3 +90,22 @@ def test_registered_and_used_by_the_table_encoder():
     assert kinds[0] == ("value", "mode", 3)
     back = schema.decode(enc.inverse_codes(enc.transform_codes(Z)))
     pd.testing.assert_frame_equal(back, df)
+
+
+def test_point_mass_gets_an_exact_mode():
+    # 90% zeros: a Gaussian mode would decode the spike to a range of invented
+    # values around 0, negative ones included (CTGAN's capital_gain)
+    rng = np.random.RandomState(0)
+    x = np.where(rng.uniform(size=5000) < 0.9, 0.0, rng.lognormal(8, 1, 5000))
+    enc = ModeSpecificNormalizer().fit(x)
+    assert enc.point_masses_.tolist() == [0.0]
+    assert enc.stds_[0] == 0.0
+    block = enc.transform(x, rng)
+    assert (block[x == 0, 1] == 1).all() and (block[x != 0, 1] == 0).all()
+    np.testing.assert_allclose(enc.inverse(block), x, rtol=1e-9)
+    # whatever the scalar part, the point-mass mode decodes to exactly 0
+    noisy = block.copy()
+    noisy[:, 0] = rng.uniform(-1, 1, len(x))
+    assert (enc.inverse(noisy)[x == 0] == 0).all()
+    # below the threshold no exact mode is made
+    assert ModeSpecificNormalizer(min_point_mass=0.95).fit(x).point_masses_.size == 0
