@@ -260,7 +260,10 @@ class ForestFlowGenerator(BaseGenerator):
         if self.atoms_:  # scale the value features on the rows off the atoms
             Z_rest = Z[:, : self._n_cols].copy()
             for j, atoms in self.atoms_.items():
-                Z_rest[np.isin(Z_rest[:, j], atoms), j] = np.nan
+                z = Z_rest[:, j]
+                at = np.isin(z, atoms)
+                # atom rows take other rows' values (NaN would add a missing block)
+                z[at] = rng.choice(z[~at & ~np.isnan(z)], at.sum())
             self.encoder_ = clone(encoder).fit_codes(Z_rest, feat_schema)
         F = self._encode(Z)
         F[:, : self.encoder_.n_features_out_] = self._onehot_to_pm1(

@@ -126,3 +126,16 @@ def test_quantile_encoding_keeps_heavy_tailed_marginals():
         ks[enc] = ks_2samp(X["weight"], gen.sample(800, random_state=0)["weight"])[0]
     assert ks["quantile"] < 0.15  # measured 0.095 (min-max: 0.23)
     assert ks["quantile"] < ks["minmax"] - 0.05
+
+
+def test_point_mass_column_without_missing_values_gets_no_nan():
+    # the value feature of a point-mass column is fitted on the other rows;
+    # that must not turn the point mass into "missing" (NaN in the output)
+    rng = np.random.RandomState(0)
+    fe = np.where(rng.uniform(size=300) < 0.7, 0.0, rng.uniform(0.1, 0.5, 300))
+    X = pd.DataFrame({"fe": fe, "z": rng.normal(size=300)})
+    gen = ForestFlowGenerator(**FAST).fit(X)
+    assert [b.role for b in gen.encoder_.blocks_] == ["value", "value"]
+    Xs = gen.sample(2000, random_state=0)
+    assert not Xs.isna().any().any()
+    assert abs((Xs["fe"] == 0).mean() - 0.7) < 0.08
