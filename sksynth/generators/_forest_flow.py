@@ -7,13 +7,13 @@ import numbers
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseGenerator
 from ..preprocessing import TableEncoder
+from ..preprocessing._column_encoders import point_masses
 
 __all__ = ["ForestFlowGenerator"]
 
@@ -242,29 +242,28 @@ class ForestFlowGenerator(BaseGenerator):
         self._n_cols = schema.n_columns - int(by_class)
         feat_schema = dataclasses.replace(
             schema, columns=list(schema.columns[: self._n_cols]), has_target=False)
-        encoder = TableEncoder(
-            numeric=self.numeric_encoding, categorical="onehot",
-            max_categories=self.max_categories,
-        )
-        self.encoder_ = encoder.fit_codes(Z[:, : self._n_cols], feat_schema)
+        Z_feat = Z[:, : self._n_cols]
         self.atoms_ = {}
-        for b in self.encoder_.blocks_:
-            if b.role == "value" and b.kind == "numeric":
-                z = Z[:, b.column]
-                vals, counts = np.unique(z[~np.isnan(z)], return_counts=True)
-                share = counts / len(z)
-                top = np.argsort(-share, kind="stable")[: self._max_atoms]
-                top = top[share[top] >= self._atom_share]
-                if len(top) and len(vals) > len(top):
-                    self.atoms_[b.column] = sorted(vals[top].tolist())
+        for j, col in enumerate(feat_schema.columns):
+            if col.kind == "categorical" or col.is_constant:
+                continue  # no numeric value feature
+            z = Z_feat[:, j]
+            obs = z[~np.isnan(z)]
+            atoms, counts = point_masses(obs, self._atom_share * len(z),
+                                         self._max_atoms)
+            if len(atoms) and counts.sum() < len(obs):
+                self.atoms_[j] = atoms.tolist()
         if self.atoms_:  # scale the value features on the rows off the atoms
-            Z_rest = Z[:, : self._n_cols].copy()
+            Z_feat = Z_feat.copy()
             for j, atoms in self.atoms_.items():
-                z = Z_rest[:, j]
+                z = Z_feat[:, j]
                 at = np.isin(z, atoms)
                 # atom rows take other rows' values (NaN would add a missing block)
                 z[at] = rng.choice(z[~at & ~np.isnan(z)], at.sum())
-            self.encoder_ = clone(encoder).fit_codes(Z_rest, feat_schema)
+        self.encoder_ = TableEncoder(
+            numeric=self.numeric_encoding, categorical="onehot",
+            max_categories=self.max_categories,
+        ).fit_codes(Z_feat, feat_schema)
         F = self._encode(Z)
         F[:, : self.encoder_.n_features_out_] = self._onehot_to_pm1(
             F[:, : self.encoder_.n_features_out_])

@@ -13,9 +13,29 @@ and ``n_outputs``.
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-__all__ = ["CATEGORICAL_ENCODERS", "NUMERIC_ENCODERS"]
+__all__ = ["CATEGORICAL_ENCODERS", "NUMERIC_ENCODERS", "point_masses"]
 
 _EPS = 1e-7
+
+
+def point_masses(x, min_count, max_values=None):
+    """Values held by at least ``min_count`` entries of ``x``, with their counts.
+
+    ``x`` is 1-D without NaN. With ``max_values``, only that many of the most
+    frequent are kept. Values come in increasing order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values, counts = point_masses(np.array([0, 0, 0, 1, 2, 2, 3.0]), 2)
+    >>> values.tolist(), counts.tolist()
+    ([0.0, 2.0], [3, 2])
+    """
+    values, counts = np.unique(x, return_counts=True)
+    keep = np.flatnonzero(counts >= min_count)
+    if max_values is not None:
+        keep = np.sort(keep[np.argsort(-counts[keep], kind="stable")[:max_values]])
+    return values[keep], counts[keep]
 
 
 class QuantileGaussian:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from ._column_encoders import NUMERIC_ENCODERS
+from ._column_encoders import NUMERIC_ENCODERS, point_masses
 
 __all__ = ["ModeSpecificNormalizer"]
 
@@ -105,12 +105,10 @@ class ModeSpecificNormalizer:
             fit_x = x[seed.choice(len(x), self.max_samples, replace=False)]
         self.center_ = float(np.median(fit_x))
         self.scale_ = float(np.std(fit_x)) or 1.0
-        values, counts = np.unique(x, return_counts=True)
-        atoms = values[counts >= self.min_point_mass * len(x)]
-        atom_share = np.array([np.mean(x == a) for a in atoms])
+        atoms, counts = point_masses(x, self.min_point_mass * len(x))
+        atom_share = counts / len(x)
         rest = fit_x[~np.isin(fit_x, atoms)]
         self.point_masses_ = atoms
-        self._atoms = (atoms - self.center_) / self.scale_
         means = stds = weights = np.zeros(0)
         if len(rest):
             u = (rest - self.center_) / self.scale_
@@ -127,7 +125,6 @@ class ModeSpecificNormalizer:
         self._means, self._stds = means, stds
         self.means_ = np.concatenate([atoms, means * self.scale_ + self.center_])
         self.stds_ = np.concatenate([np.zeros(len(atoms)), stds * self.scale_])
-        self._n_atoms = len(atoms)
         self.n_outputs = 1 + len(atoms) + len(means)
         return self
 
@@ -139,16 +136,18 @@ class ModeSpecificNormalizer:
         return p / p.sum(axis=1, keepdims=True)
 
     def transform(self, x, rng=None):
-        u = (np.asarray(x, dtype=np.float64) - self.center_) / self.scale_
+        x = np.asarray(x, dtype=np.float64)
+        u = (x - self.center_) / self.scale_
         out = np.zeros((len(u), self.n_outputs))
-        n_atoms = self._n_atoms
+        atoms = self.point_masses_
+        n_atoms = len(atoms)
         at = np.zeros(len(u), dtype=bool)
         if n_atoms:
-            hit = np.isclose(u[:, None], self._atoms[None], rtol=0, atol=1e-12)
+            hit = x[:, None] == atoms[None]
             at = hit.any(axis=1)
             if not len(self._means):  # only point masses: the nearest one
                 at[:] = True
-                hit = np.abs(u[:, None] - self._atoms[None])
+                hit = np.abs(x[:, None] - atoms[None])
                 hit = hit == hit.min(axis=1, keepdims=True)
             out[np.flatnonzero(at), 1 + np.argmax(hit[at], axis=1)] = 1.0
         if at.all():
@@ -180,7 +179,7 @@ class ModeSpecificNormalizer:
         block = np.asarray(block, dtype=np.float64)
         mode = np.argmax(block[:, 1:], axis=1)
         alpha = np.clip(block[:, 0], -1, 1)
-        n_atoms = self._n_atoms
+        n_atoms = len(self.point_masses_)
         out = np.empty(len(block))
         at = mode < n_atoms
         out[at] = self.point_masses_[mode[at]]
