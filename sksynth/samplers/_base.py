@@ -18,7 +18,7 @@ class GeneratorSamplerMixin:
     Keeps DataFrames (mixed types, missing values) as they are instead of
     converting them to one numeric array, refuses sparse input, and clones the
     generator (default :class:`~sksynth.generators.GaussianCopulaGenerator`;
-    a sampler may override ``_clone_generator`` for another default), seeding
+    a sampler may override ``_default_generator`` for another), seeding
     it from the sampler's ``random_state`` when its own is None.
     Put it before the imblearn base class.
     """
@@ -35,14 +35,16 @@ class GeneratorSamplerMixin:
             X = np.asarray(X)
         return X, y, binarize_y
 
+    def _default_generator(self):
+        """The generator used when ``generator`` is None."""
+        from ..generators import GaussianCopulaGenerator
+
+        return GaussianCopulaGenerator()
+
     def _clone_generator(self, rng):
         """An unfitted copy of ``generator``, seeded from ``rng`` if unseeded."""
-        if self.generator is None:
-            from ..generators import GaussianCopulaGenerator
-
-            gen = GaussianCopulaGenerator()
-        else:
-            gen = clone(self.generator)
+        gen = self._default_generator() if self.generator is None else clone(
+            self.generator)
         params = gen.get_params()
         if "random_state" in params and params["random_state"] is None:
             gen.set_params(random_state=int(rng.randint(MAX_SEED)))

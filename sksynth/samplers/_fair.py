@@ -54,9 +54,9 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
         cloned before fitting. ``None`` uses
         :class:`~sksynth.generators.ARFGenerator` with ``min_samples_leaf=5``
         (it conditions natively, and on adult its rows of a cell are hard to
-        tell from the cell's real rows; with leaves of 5 rows, 3% of them are
-        copies of a real row, 16% with ARF's default of 2). A generator that
-        conditions natively is needed for numeric sensitive features.
+        tell from the cell's real rows; leaves of 5 rather than 2 rows keep
+        it from copying real rows). A generator that conditions natively is
+        needed for numeric sensitive features.
     sensitive_features : str, int or list, default=None
         Column name(s) of ``X`` (or positions, for arrays) that define the
         groups. Leave ``None`` to pass the values to :meth:`fit_resample`
@@ -624,12 +624,7 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
             start += self.n_candidates * d
         return np.concatenate(chosen)
 
-    def _clone_generator(self, rng):
-        """An unfitted copy of ``generator`` (default ARFGenerator), seeded."""
-        if self.generator is None:
-            from ..generators import ARFGenerator
+    def _default_generator(self):
+        from ..generators import ARFGenerator
 
-            gen = ARFGenerator(min_samples_leaf=5)
-            gen.set_params(random_state=int(rng.randint(MAX_SEED)))
-            return gen
-        return super()._clone_generator(rng)
+        return ARFGenerator(min_samples_leaf=5)
