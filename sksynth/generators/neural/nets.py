@@ -21,30 +21,7 @@ __all__ = [
     "DiffusionMLP",
     "SpanActivation",
     "TVAEModule",
-    "activate",
 ]
-
-
-def activate(raw, spans, *, tau=0.2, hard=False, gumbel=True):
-    """Apply each span's output activation (tanh or (Gumbel-)softmax).
-
-    Loops over the spans; :class:`SpanActivation` computes the same thing
-    with a fixed number of tensor operations and is what the modules use.
-    """
-    parts = []
-    for start, stop, kind in spans:
-        x = raw[:, start:stop]
-        if kind == "tanh":
-            parts.append(torch.tanh(x))
-        elif kind == "linear":
-            parts.append(x)
-        elif gumbel:
-            parts.append(F.gumbel_softmax(x, tau=tau, hard=hard))
-        else:
-            parts.append(torch.softmax(x, dim=1))
-    if not parts:
-        return raw
-    return torch.cat(parts, dim=1)
 
 
 class SpanActivation(nn.Module):
@@ -54,7 +31,8 @@ class SpanActivation(nn.Module):
     own); the (Gumbel-)softmax is computed per segment with scatter / gather
     over the segment ids, then ``tanh`` and ``linear`` columns are selected
     with ``torch.where``. Gumbel noise is ``-log(-log(U))`` for one uniform
-    draw over the whole batch. Same distribution as :func:`activate`.
+    draw over the whole batch: the same distribution as applying tanh or
+    ``F.gumbel_softmax`` span by span.
     """
 
     def __init__(self, spans, d_data):
