@@ -13,13 +13,15 @@ with ``GaussianCopulaGenerator`` in the same run:
   (native categorical support) trained on the synthetic rows to predict
   ``income``, next to the same model trained on the real train rows;
 * how often ``education`` and ``education_num`` disagree (they are a 1:1 map
-  in the real data).
+  in the real data);
+* the exact-copy rate: the share of synthetic rows that are a training row.
 
 Ratios are against the copula of the same run. Writes
 benchmarks/results/cpu_generators.json.
 
 Run:  nice -n 10 python benchmarks/bench_cpu_generators.py [--only arf,bn]
-      [--flow-n-t 10] [--n-jobs 2]
+      [--flow-n-t 10] [--flow-numeric-encoding quantile]
+      [--arf-min-samples-leaf 5] [--n-jobs 2]
 """
 
 import argparse
@@ -39,7 +41,12 @@ from sksynth.generators import (
     ForestFlowGenerator,
     GaussianCopulaGenerator,
 )
-from sksynth.metrics import column_pairs, column_shapes, detection_auc
+from sksynth.metrics import (
+    column_pairs,
+    column_shapes,
+    detection_auc,
+    exact_copy_rate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "adult"
@@ -58,6 +65,9 @@ def main():
     parser.add_argument("--only", default=None,
                         help="comma-separated subset of: arf,flow,bn,bn_greedy")
     parser.add_argument("--flow-n-t", type=int, default=10)
+    parser.add_argument("--flow-numeric-encoding", default="quantile",
+                        choices=["quantile", "minmax"])
+    parser.add_argument("--arf-min-samples-leaf", type=int, default=5)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the fidelity metrics of the real train table")
@@ -73,9 +83,11 @@ def main():
 
     generators = {
         "copula": GaussianCopulaGenerator(random_state=0),
-        "arf": ARFGenerator(n_jobs=args.n_jobs, random_state=0),
-        "flow": ForestFlowGenerator(n_t=args.flow_n_t, n_jobs=args.n_jobs,
-                                    random_state=0),
+        "arf": ARFGenerator(min_samples_leaf=args.arf_min_samples_leaf,
+                            n_jobs=args.n_jobs, random_state=0),
+        "flow": ForestFlowGenerator(
+            n_t=args.flow_n_t, numeric_encoding=args.flow_numeric_encoding,
+            n_jobs=args.n_jobs, random_state=0),
         "bn": BayesianNetworkGenerator(random_state=0),
         "bn_greedy": BayesianNetworkGenerator(structure="greedy", max_parents=2,
                                               random_state=0),
@@ -112,6 +124,7 @@ def main():
             "tstr_auc": tstr_auc(Xs, ys, test, dtypes),
             "edu_mismatch": float(
                 (Xs["education"].map(years) != Xs["education_num"]).mean()),
+            "copy_rate": exact_copy_rate(train, synth),
         })
         print({k: round(v, 4) if isinstance(v, float) else v
                for k, v in rows[-1].items()}, flush=True)
@@ -130,7 +143,10 @@ def main():
         print(table)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    payload = {"flow_n_t": args.flow_n_t, "n_jobs": args.n_jobs,
+    payload = {"flow_n_t": args.flow_n_t,
+               "flow_numeric_encoding": args.flow_numeric_encoding,
+               "arf_min_samples_leaf": args.arf_min_samples_leaf,
+               "n_jobs": args.n_jobs,
                "results": table.reset_index().to_dict(orient="records")}
     (out / "cpu_generators.json").write_text(json.dumps(payload, indent=2))
     print(f"wrote {out / 'cpu_generators.json'}")

@@ -244,9 +244,10 @@ class ARFGenerator(BaseGenerator):
         Trees of the forest.
     min_samples_leaf : int, default=5
         Minimum number of rows (real and synthetic) per leaf. Small leaves
-        copy training rows: with 2, about 16% of the rows sampled from adult
-        (23% on the built-in data) are exact copies of training rows; with 5,
-        2% (5%), at a small cost in fidelity (detection AUC 0.59 -> 0.63).
+        copy training rows: with 2, 16% of the rows sampled from adult (23%
+        on the built-in data) are exact copies of training rows; with 5, 2%
+        (5%), at a small cost in fidelity (detection AUC 0.59 -> 0.67;
+        ``benchmarks/bench_cpu_generators.py --arf-min-samples-leaf``).
     max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
         Columns tried per split (as in RandomForestClassifier).
     delta : float, default=0.0
