@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -11,7 +10,7 @@ from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
-from .nets import DiffusionMLP
+from .nets import DiffusionMLP, cosine_alpha_bar
 
 __all__ = ["TabDDPMGenerator"]
 
@@ -20,24 +19,93 @@ def _log_onehot(x):
     return torch.log(x.clamp(min=1e-30))
 
 
-def _sample_onehot(log_p):
+# The categorical columns of all groups are handled at once: ``seg`` gives
+# each column's group, ``n_seg`` is the number of groups (no loop over groups).
+def _group_max(x, seg, n_seg):
+    """Per-row maximum of each column's group, broadcast back to the columns."""
+    top = x.new_full((len(x), n_seg), -torch.inf)
+    top = top.scatter_reduce(1, seg.expand(len(x), -1), x, "amax")
+    return top.index_select(1, seg)
+
+
+def _group_logsumexp(x, seg, n_seg):
+    top = _group_max(x.detach(), seg, n_seg)
+    total = x.new_zeros(len(x), n_seg).index_add(1, seg, torch.exp(x - top))
+    return torch.log(total).index_select(1, seg) + top
+
+
+def _group_log_softmax(x, seg, n_seg):
+    return x - _group_logsumexp(x, seg, n_seg)
+
+
+def _group_sample(log_p, seg, n_seg):
+    """One-hot draws, one category per group, from (unnormalised) log-probs
+    (Gumbel-max; exact ties go to the last tied column)."""
     g = -torch.log(-torch.log(torch.rand_like(log_p).clamp(1e-30, 1.0)))
-    return F.one_hot((log_p + g).argmax(1), log_p.shape[1]).to(log_p.dtype)
+    y = log_p + g
+    col = torch.arange(log_p.shape[1], device=log_p.device).expand(len(y), -1)
+    hit = torch.where(y == _group_max(y, seg, n_seg), col, -1)
+    chosen = hit.new_full((len(y), n_seg), -1)
+    chosen = chosen.scatter_reduce(1, seg.expand(len(y), -1), hit, "amax")
+    return (chosen.index_select(1, seg) == col).to(log_p.dtype)
 
 
-def _posterior(mod, log_x0, log_xt, t, k):
-    """log q(x_{t-1} | x_t, x_0) of multinomial diffusion (t is 0-based)."""
-    log_k = math.log(k)
-    tm1 = (t - 1).clamp(min=0)
-    evolved = torch.logaddexp(
-        log_x0 + mod.log_abar[tm1][:, None], mod.log_1m_abar[tm1][:, None] - log_k
-    )
-    evolved = torch.where((t == 0)[:, None], log_x0, evolved)
-    step = torch.logaddexp(
-        log_xt + mod.log_alpha[t][:, None], mod.log_1m_alpha[t][:, None] - log_k
-    )
+def _posterior(log_x0, log_xt, coef, log_k, seg, n_seg):
+    """log q(x_s | x_t, x_0) of multinomial diffusion, all groups at once.
+
+    ``coef`` holds per-row columns ``(log_abar_s, log_1m_abar_s, log_a,
+    log_1m_a, first)`` with ``a = abar_t / abar_s`` (the signal kept from
+    step s to step t, any s < t: the forward process composes), and
+    ``first`` true where s is before step 0 (then q(x_s | x_0) is x_0).
+    """
+    log_abar_s, log_1m_abar_s, log_a, log_1m_a, first = coef
+    evolved = torch.logaddexp(log_x0 + log_abar_s, log_1m_abar_s - log_k)
+    evolved = torch.where(first, log_x0, evolved)
+    step = torch.logaddexp(log_xt + log_a, log_1m_a - log_k)
     un = evolved + step
-    return un - torch.logsumexp(un, dim=1, keepdim=True)
+    return un - _group_logsumexp(un, seg, n_seg)
+
+
+def _one_step_coef(mod, t):
+    """Posterior coefficients of q(x_{t-1} | x_t, x_0) for 0-based steps t."""
+    tm1 = (t - 1).clamp(min=0)
+    return (mod.log_abar[tm1][:, None], mod.log_1m_abar[tm1][:, None],
+            mod.log_alpha[t][:, None], mod.log_1m_alpha[t][:, None],
+            (t == 0)[:, None])
+
+
+def sampling_steps(n_timesteps, n_steps):
+    """The ``n_steps`` timesteps (descending, from T-1 to 0) that strided
+    sampling visits: evenly spaced, all of them when ``n_steps`` is T."""
+    return np.unique(np.round(np.linspace(0, n_timesteps - 1, n_steps))
+                     .astype(np.int64))[::-1].copy()
+
+
+def _strided_schedule(mod, steps):
+    """Per visited step t (with s the next one visited, -1 after the last):
+    the Gaussian posterior coefficients of q(x_s | x_t, x_0) and the
+    multinomial ones, from the float64 schedule."""
+    abar_all = cosine_alpha_bar(mod.n_timesteps)
+    prev = np.append(steps[1:], -1)
+    abar_t = abar_all[torch.as_tensor(steps)]
+    abar_s = torch.where(torch.as_tensor(prev) >= 0,
+                         abar_all[torch.as_tensor(prev).clamp(min=0)], 1.0)
+    a = abar_t / abar_s
+    beta = 1 - a
+    return {
+        "sqrt_abar": abar_t.sqrt(), "sqrt_1m_abar": (1 - abar_t).sqrt(),
+        "c0": abar_s.sqrt() * beta / (1 - abar_t),
+        "ct": a.sqrt() * (1 - abar_s) / (1 - abar_t),
+        # the paper's "large" variance beta (exact for N(0, 1) data at any
+        # stride; the posterior's beta (1 - abar_s) / (1 - abar_t) shrinks
+        # the spread of strided samples)
+        "std": beta.sqrt(),
+        "log_abar_s": torch.log(abar_s),
+        "log_1m_abar_s": torch.log1p(-abar_s.clamp(max=1 - 1e-12)),
+        "log_a": torch.log(a),
+        "log_1m_a": torch.log1p(-a.clamp(max=1 - 1e-12)),
+        "first": torch.as_tensor(prev) < 0,
+    }
 
 
 class TabDDPMNet(GeneratorNet):
@@ -59,29 +127,26 @@ class TabDDPMNet(GeneratorNet):
         eps = torch.randn_like(xn)
         abar = mod.abar[t][:, None]
         parts = [abar.sqrt() * xn + (1 - abar).sqrt() * eps]
-        logs = []
-        for start, stop, _ in mod.spans:
-            log_x0 = _log_onehot(x0[:, start:stop])
-            log_q = torch.logaddexp(
-                log_x0 + mod.log_abar[t][:, None],
-                mod.log_1m_abar[t][:, None] - math.log(stop - start),
-            )
-            xt = _sample_onehot(log_q)
+        n_seg = len(mod.spans)
+        if n_seg:
+            seg, log_k = mod.cat_seg, mod.cat_log_k
+            xc = x0[:, dn:]
+            log_x0 = _log_onehot(xc)
+            log_q = torch.logaddexp(log_x0 + mod.log_abar[t][:, None],
+                                    mod.log_1m_abar[t][:, None] - log_k)
+            xt = _group_sample(log_q, seg, n_seg)
             parts.append(xt)
-            logs.append((log_x0, _log_onehot(xt)))
         out = mod(torch.cat(parts, 1), t, label)
         loss = F.mse_loss(out[:, :dn], eps) if dn else out.new_zeros(())
-        if mod.spans:
-            loss_c = out.new_zeros(n)
-            for (start, stop, _), (log_x0, log_xt) in zip(mod.spans, logs):
-                k = stop - start
-                log_pred = F.log_softmax(out[:, start:stop], dim=1)
-                true = _posterior(mod, log_x0, log_xt, t, k)
-                model = _posterior(mod, log_pred, log_xt, t, k)
-                kl = (true.exp() * (true - model)).sum(1)
-                nll = -(x0[:, start:stop] * log_pred).sum(1)
-                loss_c = loss_c + torch.where(t == 0, nll, kl)
-            loss = loss + loss_c.mean() / len(mod.spans)
+        if n_seg:
+            coef = _one_step_coef(mod, t)
+            log_xt = _log_onehot(xt)
+            log_pred = _group_log_softmax(out[:, dn:], seg, n_seg)
+            true = _posterior(log_x0, log_xt, coef, log_k, seg, n_seg)
+            model = _posterior(log_pred, log_xt, coef, log_k, seg, n_seg)
+            kl = (true.exp() * (true - model)).sum(1)
+            nll = -(xc * log_pred).sum(1)
+            loss = loss + torch.where(t == 0, nll, kl).mean() / n_seg
         return loss
 
 
@@ -102,7 +167,16 @@ class TabDDPMGenerator(BaseNeuralGenerator):
     Parameters
     ----------
     n_timesteps : int, default=1000
-        Number of diffusion steps (sampling runs all of them).
+        Number of diffusion steps of training.
+    n_sample_steps : int or None, default=100
+        Number of reverse steps of sampling: ``min(n_sample_steps,
+        n_timesteps)`` timesteps evenly spaced from the last to the first,
+        each sampled step going straight to the next visited one (the
+        Gaussian and the multinomial posteriors q(x_s | x_t, x_0) are exact
+        for any s < t), so sampling costs ``n_sample_steps`` network passes.
+        ``None`` runs all ``n_timesteps`` (the paper's sampler, 10 times
+        slower at the defaults). Read at sampling time: it can be changed
+        with ``set_params`` after ``fit``.
     d_embedding : int, default=128
         Width of the input projection and of the time / class embeddings.
     dims : tuple of int, default=(256, 256, 256)
@@ -143,6 +217,8 @@ class TabDDPMGenerator(BaseNeuralGenerator):
     _parameter_constraints: dict = {
         **BaseNeuralGenerator._parameter_constraints,
         "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_sample_steps": [Interval(numbers.Integral, 1, None, closed="left"),
+                           None],
         "d_embedding": [Interval(numbers.Integral, 2, None, closed="left")],
         "dims": [tuple, list],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -152,11 +228,13 @@ class TabDDPMGenerator(BaseNeuralGenerator):
     _numeric_encoding = "quantile"
 
     def __init__(
-        self, *, n_timesteps=1000, d_embedding=128, dims=(256, 256, 256),
-        dropout=0.0, net=None, device="cpu", max_epochs=200, batch_size=1024,
-        lr=1e-3, callbacks=None, verbose=0, warm_start=False, random_state=None,
+        self, *, n_timesteps=1000, n_sample_steps=100, d_embedding=128,
+        dims=(256, 256, 256), dropout=0.0, net=None, device="cpu",
+        max_epochs=200, batch_size=1024, lr=1e-3, callbacks=None, verbose=0,
+        warm_start=False, random_state=None,
     ):
         self.n_timesteps = n_timesteps
+        self.n_sample_steps = n_sample_steps
         self.d_embedding = d_embedding
         self.dims = dims
         self.dropout = dropout
@@ -235,41 +313,48 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         code = cond[b.column]
         return (b.column, code, int(b.encoder.column_of_[int(code)]))
 
-    def _reverse(self, n, label):
+    def _reverse(self, n, label, steps):
+        """Reverse process from pure noise through the timesteps ``steps``
+        (descending; ``sampling_steps``): ancestral steps of both diffusions
+        from step t straight to the next visited step s, the Gaussian one
+        with variance ``1 - abar_t / abar_s`` (TabDDPM's choice)."""
         mod = self.net_.module_
         device = torch.device(self.net_.device or "cpu")
-        dn = mod.n_numeric
+        dn, n_seg = mod.n_numeric, len(mod.spans)
+        seg, log_k = mod.cat_seg, mod.cat_log_k
+        sch = {k: v.to(device=device, dtype=v.dtype if k == "first"
+                       else torch.float32)
+               for k, v in _strided_schedule(mod, steps).items()}
         x_num = torch.randn(n, dn, device=device)
-        cats = [
-            _sample_onehot(torch.zeros(n, stop - start, device=device))
-            for start, stop, _ in mod.spans
-        ]
-        for step in reversed(range(mod.n_timesteps)):
+        x_cat = torch.zeros(n, len(seg), device=device)
+        if n_seg:
+            x_cat = _group_sample(x_cat, seg, n_seg)
+        for i, step in enumerate(steps.tolist()):
             t = torch.full((n,), step, device=device, dtype=torch.long)
-            out = mod(torch.cat([x_num] + cats, 1), t, label)
-            abar, abar_prev = mod.abar[step], mod.abar_prev[step]
-            beta = mod.betas[step]
-            x0 = (x_num - (1 - abar).sqrt() * out[:, :dn]) / abar.sqrt()
+            out = mod(torch.cat([x_num, x_cat], 1), t, label)
+            x0 = (x_num - sch["sqrt_1m_abar"][i] * out[:, :dn]) / sch["sqrt_abar"][i]
             x0 = x0.clamp(-6.0, 6.0)
-            mean = (abar_prev.sqrt() * beta / (1 - abar)) * x0 + (
-                (1 - beta).sqrt() * (1 - abar_prev) / (1 - abar)
-            ) * x_num
-            if step > 0:
-                var = beta * (1 - abar_prev) / (1 - abar)
-                x_num = mean + var.sqrt() * torch.randn_like(x_num)
-            else:
-                x_num = mean
-            new = []
-            for (start, stop, _), xt in zip(mod.spans, cats):
-                log_pred = F.log_softmax(out[:, start:stop], dim=1)
-                post = _posterior(mod, log_pred, _log_onehot(xt), t, stop - start)
-                new.append(_sample_onehot(post))
-            cats = new
-        return torch.cat([x_num] + cats, 1)
+            x_num = sch["c0"][i] * x0 + sch["ct"][i] * x_num
+            if not sch["first"][i]:
+                x_num = x_num + sch["std"][i] * torch.randn_like(x_num)
+            if n_seg:
+                log_pred = _group_log_softmax(out[:, dn:], seg, n_seg)
+                coef = tuple(sch[k][i] for k in (
+                    "log_abar_s", "log_1m_abar_s", "log_a", "log_1m_a", "first"))
+                post = _posterior(log_pred, _log_onehot(x_cat), coef, log_k,
+                                  seg, n_seg)
+                x_cat = _group_sample(post, seg, n_seg)
+        return torch.cat([x_num, x_cat], 1)
+
+    def _sampling_steps(self):
+        T = self.net_.module_.n_timesteps
+        k = T if self.n_sample_steps is None else min(self.n_sample_steps, T)
+        return sampling_steps(T, k)
 
     def _draw(self, n, primary, rng):
         device = torch.device(self.net_.device or "cpu")
         lb = self._label_block
+        steps = self._sampling_steps()
         M = np.zeros((n, self.encoder_.n_features_out_))
         for lo in range(0, n, self._sample_batch):
             m = min(self._sample_batch, n - lo)
@@ -281,7 +366,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
                     lab = rng.choice(lb.width, size=m, p=self._class_freq)
                 label = torch.as_tensor(lab, dtype=torch.long, device=device)
                 M[lo + np.arange(m), lb.start + lab] = 1.0
-            x = self._reverse(m, label).double().cpu().numpy()
+            x = self._reverse(m, label, steps).double().cpu().numpy()
             M[lo:lo + m, self._perm] = x
         return self._decode(M, rng)
 

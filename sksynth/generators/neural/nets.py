@@ -316,6 +316,17 @@ class _TimeEmbedding(nn.Module):
         return self.proj(emb)
 
 
+def cosine_alpha_bar(n_timesteps):
+    """Cumulative signal rates ``alpha_bar_t`` (t = 0..T-1, float64) of the
+    cosine schedule (Nichol & Dhariwal, 2021), each step's ``beta`` capped at
+    0.999."""
+    steps = torch.arange(n_timesteps + 1, dtype=torch.float64)
+    f = torch.cos((steps / n_timesteps + 0.008) / 1.008 * math.pi / 2) ** 2
+    alpha_bar = (f / f[0]).clamp(min=1e-12)
+    betas = (1 - alpha_bar[1:] / alpha_bar[:-1]).clamp(max=0.999)
+    return torch.cumprod(1 - betas, 0)
+
+
 class DiffusionMLP(nn.Module):
     """TabDDPM's MLP denoiser with timestep and (optional) class embeddings.
 
@@ -353,12 +364,9 @@ class DiffusionMLP(nn.Module):
         self.label = nn.Embedding(n_classes, d_embedding) if n_classes else None
         self.mlp = _mlp(d_embedding, tuple(dims), d_data, dropout=dropout)
         # cosine schedule (Nichol & Dhariwal, 2021), shared by both diffusions
-        steps = torch.arange(self.n_timesteps + 1, dtype=torch.float64)
-        f = torch.cos((steps / self.n_timesteps + 0.008) / 1.008 * math.pi / 2) ** 2
-        alpha_bar = (f / f[0]).clamp(min=1e-12)
-        betas = (1 - alpha_bar[1:] / alpha_bar[:-1]).clamp(max=0.999)
-        alphas = 1 - betas
-        abar = torch.cumprod(alphas, 0)
+        abar = cosine_alpha_bar(self.n_timesteps)
+        alphas = abar / torch.cat([torch.ones(1, dtype=torch.float64), abar[:-1]])
+        betas = 1 - alphas
         abar_prev = torch.cat([torch.ones(1, dtype=torch.float64), abar[:-1]])
         for name, value in {
             "betas": betas, "log_alpha": torch.log(alphas),
@@ -368,6 +376,16 @@ class DiffusionMLP(nn.Module):
             "log_1m_abar": torch.log1p(-abar.clamp(max=1 - 1e-12)),
         }.items():
             self.register_buffer(name, value.float())
+        # the categorical columns (after the numeric ones): group id and
+        # log(number of categories) of each, for group-wise softmax / sampling
+        seg = torch.zeros(d_data - self.n_numeric, dtype=torch.long)
+        log_k = torch.zeros(d_data - self.n_numeric)
+        for i, (start, stop, _) in enumerate(self.spans):
+            seg[start - self.n_numeric:stop - self.n_numeric] = i
+            log_k[start - self.n_numeric:stop - self.n_numeric] = math.log(
+                stop - start)
+        self.register_buffer("cat_seg", seg, persistent=False)
+        self.register_buffer("cat_log_k", log_k, persistent=False)
 
     def forward(self, x, t, label=None):
         h = self.inp(x) + self.time(t)
