@@ -14,10 +14,13 @@ minority-class F1 on the test fold, averaged over folds, then over data sets.
 Classifiers: ``LogisticRegression(max_iter=1000)`` and
 ``HistGradientBoostingClassifier``.
 Samplers: none, ``SMOTE``, ``GenerativeOverSampler`` with
-``GaussianCopulaGenerator``, ``ARFGenerator`` and ``BayesianNetworkGenerator``
-(``--samplers`` picks some; ``GOS(flow)``, ForestFlowGenerator, is left out of
-the default list: about 20 s per fit on these tiny tables).
-Also printed: on how many data sets each sampler beats SMOTE.
+``GaussianCopulaGenerator``, ``ARFGenerator`` and ``BayesianNetworkGenerator``,
+each with ``selection="random"`` (``GOS(ARF)``) and ``selection="knn"``
+(``GOS(ARF,knn)``: generated rows that fall among the other class are left
+out). ``--samplers`` picks some; ``GOS(flow)``, ForestFlowGenerator, is left
+out of the default list: about 20 s per fit on these tiny tables.
+Also printed: on how many data sets each sampler beats SMOTE, and the mean
+paired difference to SMOTE over data sets with its standard error.
 
 Run: ``python benchmarks/bench_imbalanced.py [--datasets N] [--repeats R]``.
 Prints a table and writes ``benchmarks/results/imbalanced.json``.
@@ -67,18 +70,29 @@ DATASETS = [
 ]
 
 
-def samplers():
-    return {
-        "none": None,
-        "SMOTE": SMOTE(random_state=0),
-        "GOS(copula)": GenerativeOverSampler(GaussianCopulaGenerator(), random_state=0),
-        "GOS(ARF)": GenerativeOverSampler(ARFGenerator(), random_state=0),
-        "GOS(BN)": GenerativeOverSampler(BayesianNetworkGenerator(), random_state=0),
-        "GOS(flow)": GenerativeOverSampler(ForestFlowGenerator(), random_state=0),
-    }
+GENERATORS = {
+    "copula": GaussianCopulaGenerator,
+    "ARF": ARFGenerator,
+    "BN": BayesianNetworkGenerator,
+    "flow": ForestFlowGenerator,
+}
 
 
-DEFAULT_SAMPLERS = "none,SMOTE,GOS(copula),GOS(ARF),GOS(BN)"
+def samplers(n_neighbors=None):
+    """Samplers by name; ``GOS(gen,knn)`` uses ``selection="knn"``."""
+    knn = {} if n_neighbors is None else {"n_neighbors": n_neighbors}
+    out = {"none": None, "SMOTE": SMOTE(random_state=0)}
+    for name, gen in GENERATORS.items():
+        out[f"GOS({name})"] = GenerativeOverSampler(gen(), random_state=0)
+        out[f"GOS({name},knn)"] = GenerativeOverSampler(
+            gen(), selection="knn", random_state=0, **knn
+        )
+    return out
+
+
+DEFAULT_SAMPLERS = (
+    "none,SMOTE,GOS(copula),GOS(ARF),GOS(BN),GOS(copula,knn),GOS(ARF,knn),GOS(BN,knn)"
+)
 
 
 def classifiers():
@@ -121,6 +135,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--samplers", default=DEFAULT_SAMPLERS,
                         help="comma-separated names among " + ", ".join(samplers()))
+    parser.add_argument("--n-neighbors", type=int, default=None,
+                        help="n_neighbors of the knn selection (default: the "
+                        "sampler's default)")
     args = parser.parse_args()
     chosen = args.samplers.split(",")
     try:
@@ -133,7 +150,7 @@ def main():
         data = getattr(idb, f"load_{name}")(encode=False)
         X = np.asarray(data["data"], dtype=float)
         y = np.asarray(data["target"]).astype(int)
-        for s_name, sampler in samplers().items():
+        for s_name, sampler in samplers(args.n_neighbors).items():
             if s_name not in chosen:
                 continue
             means, seconds = evaluate(X, y, sampler, args.repeats)
@@ -164,8 +181,14 @@ def main():
             ref = smote[metric].reindex(
                 pd.MultiIndex.from_frame(table[["dataset", "classifier"]]))
             table[f"wins_{metric}"] = table[metric].to_numpy() > ref.to_numpy()
-        summary = summary.join(table.groupby(["classifier", "sampler"])[
-            ["wins_average_precision", "wins_minority_f1"]].sum())
+            # paired by data set: mean difference and its standard error
+            table[f"diff_{metric}"] = table[metric].to_numpy() - ref.to_numpy()
+        grouped = table.groupby(["classifier", "sampler"])
+        wins = ["wins_average_precision", "wins_minority_f1"]
+        summary = summary.join(grouped[wins].sum())
+        for metric in ("average_precision", "minority_f1"):
+            summary[f"vs_SMOTE_{metric}"] = grouped[f"diff_{metric}"].mean()
+            summary[f"se_{metric}"] = grouped[f"diff_{metric}"].sem()
     print()
     print(summary.round(3).to_string())
 

@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ..preprocessing import TableSchema
 from ._base import MAX_SEED, GeneratorSamplerMixin
+from ._selection import top_per_block
 
 __all__ = ["FairResampler"]
 
@@ -617,12 +618,7 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
         other = proba.copy()
         other[idx, own] = -np.inf
         margin = np.abs(p_own - other.max(axis=1))
-        chosen, start = [], 0
-        for d in sizes:
-            block = margin[start : start + self.n_candidates * d]
-            chosen.append(start + np.argsort(block, kind="stable")[:d])
-            start += self.n_candidates * d
-        return np.concatenate(chosen)
+        return top_per_block(-margin, sizes, self.n_candidates, rng)
 
     def _default_generator(self):
         from ..generators import ARFGenerator

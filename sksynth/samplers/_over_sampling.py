@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ._base import MAX_SEED, GeneratorSamplerMixin
+from ._selection import neighbour_agreement, top_per_block
 
 __all__ = ["GenerativeOverSampler"]
 
@@ -40,9 +42,25 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
           ``"auto"`` (= ``"not majority"``);
         - dict ``{class: n_samples}`` (target counts);
         - callable ``f(y) -> dict``.
+    selection : {"random", "knn"}, default="random"
+        Which generated rows are added:
+
+        - ``"random"``: the rows as the generator draws them (the class's
+          distribution as the generator learned it);
+        - ``"knn"``: draw ``n_candidates`` rows per needed row and keep those
+          whose ``n_neighbors`` nearest real rows most often belong to the
+          class they were drawn for (ties at random). Rows that land among
+          the other classes (where a generator fitted on a few dozen
+          minority rows spills over) are left out, as a nearest-neighbour
+          oversampler never makes them. Distances are taken on standardised
+          numeric columns and one-hot categories.
+    n_candidates : int, default=3
+        Candidate rows drawn per added row with ``selection="knn"``.
+    n_neighbors : int, default=5
+        Real rows consulted per candidate with ``selection="knn"``.
     random_state : int, RandomState instance or None, default=None
-        Seeds the generator's fit (when its own ``random_state`` is None) and
-        the draws.
+        Seeds the generator's fit (when its own ``random_state`` is None),
+        the draws and the tie-breaking of ``selection``.
 
     Attributes
     ----------
@@ -72,17 +90,40 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     Counter({0: 270, 1: 270})
     >>> X_res.dtypes.equals(X.dtypes)
     True
+
+    Keep only generated rows that fall among their own class:
+
+    >>> from sksynth.generators import ARFGenerator
+    >>> sampler = GenerativeOverSampler(ARFGenerator(), selection="knn",
+    ...                                 random_state=0)
+    >>> Counter(sampler.fit_resample(X, y)[1])
+    Counter({0: 270, 1: 270})
     """
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "generator": [HasMethods(["fit", "sample"]), None],
+        "selection": [StrOptions({"random", "knn"})],
+        "n_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, generator=None, *, sampling_strategy="auto", random_state=None):
+    def __init__(
+        self,
+        generator=None,
+        *,
+        sampling_strategy="auto",
+        selection="random",
+        n_candidates=3,
+        n_neighbors=5,
+        random_state=None,
+    ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.generator = generator
+        self.selection = selection
+        self.n_candidates = n_candidates
+        self.n_neighbors = n_neighbors
         self.random_state = random_state
 
     @classmethod
@@ -107,17 +148,31 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
                 stacklevel=3,
             )
         self.generator_ = gen.fit(X, y_series)
-        X_parts, y_parts = [X], [np.asarray(y)]
+        y = np.asarray(y)
+        factor = self.n_candidates if self.selection == "knn" else 1
+        X_parts, y_parts, sizes = [X], [y], []
         for cls, n in self.sampling_strategy_.items():
             if n <= 0:
                 continue
-            Xs, ys = gen.sample(
-                int(n),
+            Xs, _ = gen.sample(
+                factor * int(n),
                 conditions={"__class__": cls},
                 random_state=int(rng.randint(MAX_SEED)),
             )
             X_parts.append(Xs)
-            y_parts.append(np.asarray(ys, dtype=np.asarray(y).dtype))
+            y_parts.append(np.full(factor * int(n), cls, dtype=y.dtype))
+            sizes.append(int(n))
+        if self.selection == "knn" and sizes:
+            X_new = (
+                pd.concat(X_parts[1:], ignore_index=True)
+                if isinstance(X, pd.DataFrame)
+                else np.concatenate(X_parts[1:])
+            )
+            y_new = np.concatenate(y_parts[1:])
+            scores = neighbour_agreement(X, y, X_new, y_new, self.n_neighbors)
+            keep = top_per_block(scores, sizes, factor, rng)
+            X_new = X_new.iloc[keep] if isinstance(X, pd.DataFrame) else X_new[keep]
+            X_parts, y_parts = [X, X_new], [y, y_new[keep]]
         if isinstance(X, pd.DataFrame):
             X_res = pd.concat(X_parts, ignore_index=True)
         else:
