@@ -17,8 +17,8 @@ class GeneratorSamplerMixin:
 
     Keeps DataFrames (mixed types, missing values) as they are instead of
     converting them to one numeric array, refuses sparse input, and clones the
-    generator (default :class:`~sksynth.generators.GaussianCopulaGenerator`;
-    a sampler may override ``_default_generator`` for another), seeding
+    generator (default :class:`~sksynth.generators.ARFGenerator`; a sampler
+    may override ``_default_generator`` for another), seeding
     it from the sampler's ``random_state`` when its own is None.
     Put it before the imblearn base class.
     """
@@ -37,9 +37,9 @@ class GeneratorSamplerMixin:
 
     def _default_generator(self):
         """The generator used when ``generator`` is None."""
-        from ..generators import GaussianCopulaGenerator
+        from ..generators import ARFGenerator
 
-        return GaussianCopulaGenerator()
+        return ARFGenerator()
 
     def _clone_generator(self, rng):
         """An unfitted copy of ``generator``, seeded from ``rng`` if unseeded."""

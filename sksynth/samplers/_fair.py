@@ -619,8 +619,3 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
         other[idx, own] = -np.inf
         margin = np.abs(p_own - other.max(axis=1))
         return top_per_block(-margin, sizes, self.n_candidates, rng)
-
-    def _default_generator(self):
-        from ..generators import ARFGenerator
-
-        return ARFGenerator(min_samples_leaf=5)

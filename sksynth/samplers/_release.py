@@ -164,6 +164,11 @@ class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
             y_res = label_binarize(y_res, classes=np.unique(y))
         return arrays_transformer.transform(X_res, y_res)
 
+    def _default_generator(self):
+        from ..generators import GaussianCopulaGenerator
+
+        return GaussianCopulaGenerator()
+
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         gen = self._clone_generator(rng)

@@ -131,7 +131,8 @@ def test_knn_selection_keeps_rows_among_their_class():
     shares = {}
     for selection in ["random", "knn"]:
         gos = GenerativeOverSampler(
-            GaussianCopulaGenerator(), selection=selection, random_state=0
+            GaussianCopulaGenerator(), selection=selection, n_neighbors=5,
+            random_state=0,
         )
         X_res, y_res = gos.fit_resample(X, y)
         assert Counter(y_res) == {0: 400, 1: 400}

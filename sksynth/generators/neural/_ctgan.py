@@ -61,10 +61,10 @@ class CTGANNet(GeneratorNet):
         if g is None:
             n = self._n_batch
             idx = torch.randint(len(self.train_data_), (n,), device=t["device"])
-            return self.train_data_[idx]
+            return self.train_data_.index_select(0, idx)
         u = torch.rand(len(g), device=g.device)
         pos = t["g_start"][g] + (u * t["g_count"][g]).long()
-        return self.train_data_[t["rows_by_g"][pos]]
+        return self.train_data_.index_select(0, t["rows_by_g"][pos])
 
     def _cond_loss(self, raw, blk, g):
         """Cross-entropy of each row's conditioned block (one gather, no loop
@@ -76,24 +76,36 @@ class CTGANNet(GeneratorNet):
         logits = logits.masked_fill(t["block_pad"][blk], -torch.inf)
         return F.cross_entropy(logits, g - t["cond_start"][blk])
 
-    def _with_cond(self, x, cond):
-        return x if cond is None else torch.cat([x, cond], dim=1)
-
-    def _critic_losses(self, real, fake):
+    def _critic_losses(self, real, fake, g_real, g_fake):
         """WGAN critic loss (one critic pass over the fake and real packs)
-        and gradient penalty (on interpolated packs)."""
+        and gradient penalty (on interpolated packs, conditional vectors
+        included). Rows are data columns; ``g_*`` are the positions of the
+        ones of their conditional vectors (None: no conditional vector)."""
         disc = self.module_.discriminator
         pac = disc.pac
         n, d = real.shape
         k = n // pac
-        out = disc(torch.cat([fake, real]))
+        both = torch.cat([fake, real])
+        if g_real is None:
+            out = disc(both)
+        else:
+            out = disc(both, cond_index=torch.cat([g_fake, g_real])[:, None])
         loss = out[:k].mean() - out[k:].mean()
-        alpha = torch.rand(k, 1, 1, device=real.device)
-        alpha = alpha.expand(-1, pac, d).reshape(-1, d)
+        alpha = torch.rand(k, 1, 1, device=real.device).expand(-1, pac, 1)
+        alpha = alpha.reshape(-1, 1)
         mix = alpha * real + (1 - alpha) * fake
-        grad = disc.input_gradient(mix)
-        norm = grad.reshape(-1, pac * d).norm(2, dim=1)
+        if g_real is None:
+            grad = disc.input_gradient(mix)
+        else:  # the mixed conditional vector: alpha at g_real, 1 - alpha at g
+            grad = disc.input_gradient(
+                mix, cond_index=torch.stack([g_real, g_fake], 1),
+                cond_weight=torch.cat([alpha, 1 - alpha], 1))
+        norm = grad.reshape(k, -1).norm(2, dim=1)
         return loss, ((norm - 1) ** 2).mean() * self.gp_weight
+
+    def _critic(self, fake, g):
+        disc = self.module_.discriminator
+        return disc(fake) if g is None else disc(fake, cond_index=g[:, None])
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -110,17 +122,15 @@ class CTGANNet(GeneratorNet):
             if cond is None:
                 fake_in = torch.zeros(n, 0, device=device)
                 real = self._real_rows(None)
-                cond_real = None
+                g_real = None
             else:
                 fake_in = cond
                 perm = torch.randperm(n, device=device)
-                real = self._real_rows(g[perm])
-                cond_real = cond[perm]
+                g_real = g[perm]
+                real = self._real_rows(g_real)
             with torch.no_grad():  # the critic step needs no generator graph
                 fake, _ = module(noise, fake_in, cond_index=g)
-            real_c = self._with_cond(real, cond_real)
-            fake_c = self._with_cond(fake, cond)
-            loss_d, gp = self._critic_losses(real_c, fake_c)
+            loss_d, gp = self._critic_losses(real, fake, g_real, g)
             self.optimizer_discriminator_.zero_grad(set_to_none=True)
             # gradients of the critic's weights only (not of the packs)
             (loss_d + gp).backward(inputs=self._disc_params)
@@ -129,11 +139,10 @@ class CTGANNet(GeneratorNet):
         cond, blk, g = self._sample_cond(n)
         fake_in = cond if cond is not None else torch.zeros(n, 0, device=device)
         fake, raw = module(noise, fake_in, cond_index=g)
-        disc = module.discriminator
         for p in self._disc_params:  # the generator step needs no critic grads
             p.requires_grad_(False)
         try:
-            loss_g = -disc(self._with_cond(fake, cond)).mean()
+            loss_g = -self._critic(fake, g).mean()
         finally:
             for p in self._disc_params:
                 p.requires_grad_(True)
@@ -159,7 +168,7 @@ class CTGANNet(GeneratorNet):
             cond, blk, g = self._sample_cond(n)
             fake_in = cond if cond is not None else noise[:, :0]
             fake, raw = module(noise, fake_in, cond_index=g)
-            loss = -module.discriminator(self._with_cond(fake, cond)).mean()
+            loss = -self._critic(fake, g).mean()
             loss = loss + self._cond_loss(raw, blk, g)
         return {"loss": loss, "y_pred": fake}
 

@@ -52,6 +52,8 @@ class SpanActivation(nn.Module):
         self.n_segments = int(seg.max()) + 1 if d_data else 0
         self.register_buffer("seg", seg, persistent=False)
         self.register_buffer("tanh_mask", kind == 1, persistent=False)
+        self.register_buffer("tanh_cols", torch.nonzero(kind == 1).flatten(),
+                             persistent=False)
         self.register_buffer("soft_mask", kind == 2, persistent=False)
         self.any_soft = bool((kind == 2).any())
         self.any_tanh = bool((kind == 1).any())
@@ -80,8 +82,9 @@ class SpanActivation(nn.Module):
                 one = (y == top).to(raw.dtype)
                 soft = one - soft.detach() + soft
             out = soft if self.all_soft else torch.where(self.soft_mask, soft, out)
-        if self.any_tanh:
-            out = torch.where(self.tanh_mask, torch.tanh(raw), out)
+        if self.any_tanh:  # tanh of the tanh columns only
+            cols = self.tanh_cols
+            out = out.index_copy(1, cols, torch.tanh(raw.index_select(1, cols)))
         return out
 
 
@@ -129,7 +132,10 @@ class ResidualGenerator(nn.Module):
         w_x = torch.cat([w for _, w in splits])
         if cond_index is not None and self.d_cond:
             w_noise, w_cond = torch.split(w_x, [self.d_noise, self.d_cond], dim=1)
-            xa = F.linear(x, w_noise) + w_cond.index_select(1, cond_index).t()
+            # rows of the transposed cond weights, looked up and added in the
+            # noise product (addmm): no strided gather, no separate add
+            looked_up = F.embedding(cond_index, w_cond.t().contiguous())
+            xa = torch.addmm(looked_up, x, w_noise.t())
         else:
             xa = F.linear(x, w_x)
         xa = torch.split(xa, [fc.weight.shape[0] for fc in fcs], dim=1)
@@ -161,24 +167,90 @@ class _Dropout(nn.Dropout):
         return x if m is None else x * m
 
 
-class PacDiscriminator(nn.Module):
-    """PacGAN critic: ``pac`` rows (with their conditions) are judged together."""
+class _PackInput(nn.Module):
+    """First layer of the PacGAN critic: a Linear on packs of ``pac`` rows
+    ``[data, cond]``, its weight held as the data columns' ``weight``
+    (h, pac * d_data) and the conditional columns' ``cond_weight``
+    (pac * d_cond, h, one row per pack slot and conditional column) so that
+    conditional vectors given by index are row look-ups of a contiguous
+    table. Initialised as ``nn.Linear(pac * (d_data + d_cond), h)``."""
 
-    def __init__(self, d_in, dims, pac=10, dropout=0.5):
+    def __init__(self, d_data, d_cond, pac, d_out):
+        super().__init__()
+        self.d_data, self.d_cond, self.pac = int(d_data), int(d_cond), int(pac)
+        full = nn.Linear(self.pac * (self.d_data + self.d_cond), d_out)
+        w = full.weight.detach().view(d_out, self.pac, -1)
+        self.weight = nn.Parameter(
+            w[:, :, :self.d_data].reshape(d_out, -1).clone())
+        self.cond_weight = nn.Parameter(
+            w[:, :, self.d_data:].permute(1, 2, 0).reshape(-1, d_out).clone())
+        self.bias = nn.Parameter(full.bias.detach().clone())
+
+    def forward(self, x, cond_index=None, cond_weight=None):
+        """Pre-activations of the packs of rows ``x``: rows ``[data, cond]``,
+        or, given ``cond_index`` (n, m), rows ``data`` whose conditional
+        vector has ``cond_weight[i, j]`` (default 1) at ``cond_index[i, j]``."""
+        pac, dx, dc = self.pac, self.d_data, self.d_cond
+        n = len(x)
+        if cond_index is None:
+            out = torch.addmm(self.bias, x[:, :dx].reshape(-1, pac * dx),
+                              self.weight.t())
+            if dc:
+                out = out.addmm(x[:, dx:].reshape(-1, pac * dc), self.cond_weight)
+            return out
+        slot = torch.arange(n, device=x.device).remainder(pac)  # row in pack
+        idx = (slot[:, None] * dc + cond_index).reshape(n // pac, -1)
+        if cond_weight is not None:
+            cond_weight = cond_weight.reshape(n // pac, -1)
+        cond = F.embedding_bag(idx, self.cond_weight, mode="sum",
+                               per_sample_weights=cond_weight)
+        return torch.addmm(cond + self.bias, x.reshape(-1, pac * dx),
+                           self.weight.t())
+
+    def input_gradient(self, u):
+        """Gradient with respect to the rows ``[data, cond]`` of
+        ``(forward(rows) * u).sum()``."""
+        gx = (u @ self.weight).reshape(-1, self.d_data)
+        if not self.d_cond:
+            return gx
+        gc = (u @ self.cond_weight.t()).reshape(-1, self.d_cond)
+        return torch.cat([gx, gc], 1)
+
+
+class PacDiscriminator(nn.Module):
+    """PacGAN critic: ``pac`` rows (with their conditions) are judged together.
+
+    Its rows are ``[data, cond]`` with ``d_cond`` conditional columns last.
+    Given ``cond_index`` (and ``cond_weight``), :meth:`forward` takes only the
+    data columns and adds the first-layer products of the (one- or two-hot)
+    conditional vectors as weighted row look-ups (``embedding_bag``): the
+    same function as on the concatenated rows, without multiplying the zeros
+    of the conditional vectors (forward, weight and input gradients).
+    """
+
+    def __init__(self, d_in, dims, pac=10, dropout=0.5, d_cond=0):
         super().__init__()
         self.pac = int(pac)
-        layers, d = [], d_in * self.pac
-        for h in dims:
-            layers += [nn.Linear(d, h), nn.LeakyReLU(0.2), _Dropout(dropout)]
+        self.d_cond = int(d_cond)
+        dims = tuple(dims)
+        self.inp = _PackInput(d_in - self.d_cond, self.d_cond, self.pac,
+                              dims[0] if dims else 1)
+        layers, d = [], dims[0] if dims else 1
+        for i, h in enumerate(dims):
+            if i:
+                layers.append(nn.Linear(d, h))
+            layers += [nn.LeakyReLU(0.2), _Dropout(dropout)]
             d = h
-        layers.append(nn.Linear(d, 1))
+        if dims:
+            layers.append(nn.Linear(d, 1))
         self.seq = nn.Sequential(*layers)
 
-    def forward(self, x):
-        return self.seq(x.reshape(-1, x.shape[1] * self.pac))
+    def forward(self, x, cond_index=None, cond_weight=None):
+        return self.seq(self.inp(x, cond_index, cond_weight))
 
-    def input_gradient(self, x):
-        """Gradient of ``self(x).sum()`` with respect to the rows ``x``.
+    def input_gradient(self, x, cond_index=None, cond_weight=None):
+        """Gradient of ``self(x).sum()`` with respect to the rows ``x``
+        (with ``cond_index``: to the rows ``[x, cond]``, cond columns last).
 
         Written out for this Linear / LeakyReLU / Dropout stack: the critic
         is piecewise linear, so the gradient is the chain of its weights
@@ -189,21 +261,29 @@ class PacDiscriminator(nn.Module):
         Same value as ``torch.autograd.grad`` with the same dropout masks.
         """
         layers = list(self.seq)
-        h = x.reshape(-1, x.shape[1] * self.pac)
-        scales = []
+        scales, linears = [], [self.inp]
         with torch.no_grad():
+            z = self.inp(x, cond_index, cond_weight)
             for i in range(0, len(layers) - 1, 3):
-                linear, act, drop = layers[i:i + 3]
-                z = linear(h)
+                act, drop = layers[i:i + 2]
                 slope = torch.where(z > 0, 1.0, act.negative_slope)
                 m = drop.mask(z)
                 scales.append(slope if m is None else slope * m)
                 h = F.leaky_relu(z, act.negative_slope)
                 h = h if m is None else h * m
-        grad = layers[-1].weight.expand(len(h), -1)
+                z = layers[i + 2](h)
+                linears.append(layers[i + 2])
+        if not layers:
+            return self.inp.input_gradient(
+                x.new_ones(len(x) // self.pac, 1))
+        grad = layers[-1].weight.expand(len(x) // self.pac, -1)
         for i in reversed(range(len(scales))):
-            grad = (grad * scales[i]) @ layers[3 * i].weight
-        return grad.reshape(-1, x.shape[1])
+            grad = grad * scales[i]
+            if i:
+                grad = grad @ linears[i].weight
+            else:
+                grad = self.inp.input_gradient(grad)
+        return grad
 
 
 class CTGANModule(nn.Module):
@@ -236,7 +316,7 @@ class CTGANModule(nn.Module):
             self.embedding_dim, d_cond, d_data, tuple(generator_dim)
         )
         self.discriminator = PacDiscriminator(
-            d_data + d_cond, tuple(discriminator_dim), pac
+            d_data + d_cond, tuple(discriminator_dim), pac, d_cond=d_cond
         )
         self.activation = SpanActivation(self.spans, d_data)
 

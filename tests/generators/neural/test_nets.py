@@ -95,3 +95,107 @@ def test_critic_input_gradient_is_autograds(training):
         a = torch.zeros_like(p) if a is None else a
         b = torch.zeros_like(p) if b is None else b
         torch.testing.assert_close(a, b)
+
+
+def _dense_and_indexed(disc, x, g, w, seed):
+    """Critic outputs on the concatenated rows and through the look-up
+    path, with the same dropout masks."""
+    d_cond = disc.d_cond
+    cond = (F.one_hot(g, d_cond).float() * w[..., None]).sum(1)
+    torch.manual_seed(seed)
+    dense = disc(torch.cat([x, cond], 1))
+    torch.manual_seed(seed)
+    ours = disc(x, cond_index=g, cond_weight=None if (w == 1).all() else w)
+    return dense, ours, cond
+
+
+@pytest.mark.parametrize("two_hot", [False, True])
+@pytest.mark.parametrize("training", [False, True])
+def test_critic_cond_index_path_is_the_dense_critic(two_hot, training):
+    """Values and gradients (weights and data rows) of the look-up path
+    equal the dense critic's on [x, cond] (one-hot, or the two-hot mixed
+    vectors of the gradient penalty)."""
+    torch.manual_seed(0)
+    disc = PacDiscriminator(7 + 5, (16, 8), pac=3, d_cond=5).train(training)
+    x = torch.randn(12, 7, requires_grad=True)
+    if two_hot:
+        g = torch.randint(5, (12, 2))
+        a = torch.rand(12, 1)
+        w = torch.cat([a, 1 - a], 1)
+    else:
+        g = torch.randint(5, (12, 1))
+        w = torch.ones(12, 1)
+    dense, ours, cond = _dense_and_indexed(disc, x, g, w, seed=1)
+    torch.testing.assert_close(ours, dense)
+    params = [x] + list(disc.parameters())
+    v = torch.randn_like(dense)
+    for a, b in zip(torch.autograd.grad((ours * v).sum(), params),
+                    torch.autograd.grad((dense * v).sum(), params)):
+        torch.testing.assert_close(a, b)
+    # the explicit input gradient (rows [x, cond]) and its weight gradients
+    torch.manual_seed(2)
+    ref = disc.input_gradient(torch.cat([x, cond], 1))
+    torch.manual_seed(2)
+    got = disc.input_gradient(x, cond_index=g,
+                              cond_weight=w if two_hot else None)
+    torch.testing.assert_close(got, ref)
+    params = list(disc.parameters())
+    ga = torch.autograd.grad((got ** 2).sum(), params, allow_unused=True)
+    gb = torch.autograd.grad((ref ** 2).sum(), params, allow_unused=True)
+    for p, a, b in zip(params, ga, gb):
+        a = torch.zeros_like(p) if a is None else a
+        b = torch.zeros_like(p) if b is None else b
+        torch.testing.assert_close(a, b)
+
+
+def test_ctgan_critic_losses_are_the_plain_wgan_gp():
+    """CTGAN's critic step (look-up conditional vectors, explicit input
+    gradient) gives the loss, gradient penalty and weight gradients of the
+    plain WGAN-GP on concatenated rows with autograd's double backward."""
+    from types import SimpleNamespace
+
+    from sksynth.generators.neural._ctgan import CTGANNet
+
+    torch.manual_seed(0)
+    module = CTGANModule(d_data=12, d_cond=5, spans=SPANS, embedding_dim=6,
+                         discriminator_dim=(16, 8), pac=3).train()
+    disc = module.discriminator
+    net = SimpleNamespace(module_=module, gp_weight=10.0)
+    real, fake = torch.randn(12, 12), torch.randn(12, 12)
+    g_real, g_fake = torch.randint(5, (12,)), torch.randint(5, (12,))
+    torch.manual_seed(1)
+    loss, gp = CTGANNet._critic_losses(net, real, fake, g_real, g_fake)
+    params = list(disc.parameters())
+    ours = torch.autograd.grad(loss + gp, params)
+
+    torch.manual_seed(1)
+    real_c = torch.cat([real, F.one_hot(g_real, 5).float()], 1)
+    fake_c = torch.cat([fake, F.one_hot(g_fake, 5).float()], 1)
+    out = disc(torch.cat([fake_c, real_c]))
+    ref_loss = out[:4].mean() - out[4:].mean()
+    alpha = torch.rand(4, 1, 1).expand(-1, 3, 17).reshape(-1, 17)
+    mix = (alpha * real_c + (1 - alpha) * fake_c).requires_grad_(True)
+    (grad,) = torch.autograd.grad(disc(mix).sum(), mix, create_graph=True)
+    ref_gp = 10.0 * ((grad.reshape(4, -1).norm(dim=1) - 1) ** 2).mean()
+    ref = torch.autograd.grad(ref_loss + ref_gp, params, allow_unused=True)
+    torch.testing.assert_close(loss, ref_loss)
+    torch.testing.assert_close(gp, ref_gp)
+    for p, a, b in zip(params, ours, ref):
+        torch.testing.assert_close(a, torch.zeros_like(p) if b is None else b)
+
+
+def test_pack_input_is_a_linear_on_packed_rows():
+    """The critic's first layer is nn.Linear on packs of rows [data, cond]
+    (its weight assembled from the data and conditional parts), with
+    nn.Linear's initial scale."""
+    torch.manual_seed(0)
+    disc = PacDiscriminator(7 + 5, (16,), pac=3, d_cond=5)
+    inp = disc.inp
+    w = torch.cat([inp.weight.view(16, 3, 7),
+                   inp.cond_weight.view(3, 5, 16).permute(2, 0, 1)], 2)
+    rows = torch.randn(12, 12)
+    torch.testing.assert_close(inp(rows), F.linear(rows.reshape(4, 36),
+                                                   w.reshape(16, 36), inp.bias))
+    bound = 1 / 36 ** 0.5
+    assert w.abs().max() <= bound and w.abs().max() > 0.8 * bound
+    assert inp.bias.abs().max() <= bound
