@@ -79,11 +79,14 @@ def _pipelines(categorical, n_features, seed):
         if categorical
         else [SMOTE(random_state=seed)]
     )
-    gos = GenerativeOverSampler(GaussianCopulaGenerator(), random_state=seed)
+    copula = GenerativeOverSampler(GaussianCopulaGenerator(), random_state=seed)
     return {
         "no resampling": make_pipeline(*model()),
         "SMOTENC" if categorical else "SMOTE": make_pipeline(*smote, *model()),
-        "GenerativeOverSampler(copula)": make_pipeline(gos, *model()),
+        "GenerativeOverSampler()": make_pipeline(
+            GenerativeOverSampler(random_state=seed), *model()
+        ),
+        "GenerativeOverSampler(copula)": make_pipeline(copula, *model()),
     }
 
 
