@@ -58,6 +58,7 @@ class SpanActivation(nn.Module):
         self.any_soft = bool((kind == 2).any())
         self.any_tanh = bool((kind == 1).any())
         self.all_soft = bool((kind == 2).all())
+        self.no_linear = bool((kind != 0).all())
 
     def forward(self, raw, tau=0.2, hard=False, gumbel=True):
         if raw.shape[1] == 0:
@@ -81,7 +82,8 @@ class SpanActivation(nn.Module):
             if hard:
                 one = (y == top).to(raw.dtype)
                 soft = one - soft.detach() + soft
-            out = soft if self.all_soft else torch.where(self.soft_mask, soft, out)
+            # (a tanh column is a segment of its own, replaced below)
+            out = soft if self.no_linear else torch.where(self.soft_mask, soft, out)
         if self.any_tanh:  # tanh of the tanh columns only
             cols = self.tanh_cols
             out = out.index_copy(1, cols, torch.tanh(raw.index_select(1, cols)))
@@ -233,8 +235,12 @@ class PacDiscriminator(nn.Module):
         self.pac = int(pac)
         self.d_cond = int(d_cond)
         dims = tuple(dims)
-        self.inp = _PackInput(d_in - self.d_cond, self.d_cond, self.pac,
-                              dims[0] if dims else 1)
+        d_first = dims[0] if dims else 1
+        if self.d_cond:
+            self.inp = _PackInput(d_in - self.d_cond, self.d_cond, self.pac,
+                                  d_first)
+        else:  # a plain Linear (opacus computes its per-sample gradients)
+            self.inp = nn.Linear(d_in * self.pac, d_first)
         layers, d = [], dims[0] if dims else 1
         for i, h in enumerate(dims):
             if i:
@@ -245,8 +251,13 @@ class PacDiscriminator(nn.Module):
             layers.append(nn.Linear(d, 1))
         self.seq = nn.Sequential(*layers)
 
+    def _first(self, x, cond_index=None, cond_weight=None):
+        if not self.d_cond:
+            return self.inp(x.reshape(-1, x.shape[1] * self.pac))
+        return self.inp(x, cond_index, cond_weight)
+
     def forward(self, x, cond_index=None, cond_weight=None):
-        return self.seq(self.inp(x, cond_index, cond_weight))
+        return self.seq(self._first(x, cond_index, cond_weight))
 
     def input_gradient(self, x, cond_index=None, cond_weight=None):
         """Gradient of ``self(x).sum()`` with respect to the rows ``x``
@@ -263,7 +274,7 @@ class PacDiscriminator(nn.Module):
         layers = list(self.seq)
         scales, linears = [], [self.inp]
         with torch.no_grad():
-            z = self.inp(x, cond_index, cond_weight)
+            z = self._first(x, cond_index, cond_weight)
             for i in range(0, len(layers) - 1, 3):
                 act, drop = layers[i:i + 2]
                 slope = torch.where(z > 0, 1.0, act.negative_slope)
@@ -273,17 +284,17 @@ class PacDiscriminator(nn.Module):
                 h = h if m is None else h * m
                 z = layers[i + 2](h)
                 linears.append(layers[i + 2])
-        if not layers:
-            return self.inp.input_gradient(
-                x.new_ones(len(x) // self.pac, 1))
-        grad = layers[-1].weight.expand(len(x) // self.pac, -1)
+        if layers:
+            grad = layers[-1].weight.expand(len(x) // self.pac, -1)
+        else:
+            grad = x.new_ones(len(x) // self.pac, 1)
         for i in reversed(range(len(scales))):
             grad = grad * scales[i]
             if i:
                 grad = grad @ linears[i].weight
-            else:
-                grad = self.inp.input_gradient(grad)
-        return grad
+        if self.d_cond:
+            return self.inp.input_gradient(grad)
+        return (grad @ self.inp.weight).reshape(len(x), -1)
 
 
 class CTGANModule(nn.Module):
