@@ -28,7 +28,10 @@ class ModeSpecificNormalizer:
     arg-max mode and maps ``alpha`` back. Only modes whose 4-sigma range
     holds the value are eligible, so ``inverse(transform(x)) == x`` except
     for values further than 4 standard deviations from every mode, which
-    are clipped to the nearest mode's range.
+    are clipped to the nearest mode's range. ``inverse`` also clips its
+    output to the range of the values seen in ``fit``: a mode's 4-sigma
+    tail would otherwise decode a generator's output into values the column
+    never had, such as negative hours worked.
 
     Point masses (a single value holding at least ``min_point_mass`` of the
     rows, such as a capital gain that is 0 for 90% of the people) get their
@@ -61,6 +64,8 @@ class ModeSpecificNormalizer:
         Values with an exact mode (the first modes of the block).
     means_, stds_ : ndarray of shape (n_active_modes,)
         Parameters of the kept modes (point masses first, std 0).
+    low_, high_ : float
+        Smallest and largest value seen in ``fit``; ``inverse`` stays within.
     n_outputs : int
         ``1 + n_active_modes``.
 
@@ -103,6 +108,7 @@ class ModeSpecificNormalizer:
         fit_x = x
         if len(x) > self.max_samples:
             fit_x = x[seed.choice(len(x), self.max_samples, replace=False)]
+        self.low_, self.high_ = float(x.min()), float(x.max())
         self.center_ = float(np.median(fit_x))
         self.scale_ = float(np.std(fit_x)) or 1.0
         atoms, counts = point_masses(x, self.min_point_mass * len(x))
@@ -185,7 +191,7 @@ class ModeSpecificNormalizer:
         out[at] = self.point_masses_[mode[at]]
         g = mode[~at] - n_atoms
         u = alpha[~at] * 4 * self._stds[g] + self._means[g]
-        out[~at] = u * self.scale_ + self.center_
+        out[~at] = np.clip(u * self.scale_ + self.center_, self.low_, self.high_)
         return out
 
 
