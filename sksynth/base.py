@@ -127,6 +127,11 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
     _parameter_constraints: dict = {}
     # Bound of the rejection fallback: number of batches drawn per condition.
     _max_rejection_rounds = 50
+    # Columns determined by a categorical column (a code and its label) are
+    # filled in from it instead of being modelled (TableSchema derive=True).
+    # Differentially private generators turn this off: finding them reads the
+    # data outside the privacy accounting.
+    _derive_columns = True
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -146,7 +151,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             The fitted generator.
         """
         validate_table(self, X, y, reset=True, ensure_min_samples=2)
-        self.schema_ = TableSchema.infer(X, y)
+        self.schema_ = TableSchema.infer(X, y, derive=self._derive_columns)
         Z = self.schema_.encode(X, y)
         rng = check_random_state(self.random_state)
         self._fit(Z, rng)

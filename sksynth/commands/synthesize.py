@@ -68,7 +68,7 @@ def _split(item, flag):
 
 def parse_condition(schema, key, text):
     """Turn the text of a command-line condition into a value of that column."""
-    col = schema.columns[schema.column_position(key)]
+    col = schema.column(key)
     if col.kind == "categorical":
         for cat in col.categories:
             if str(cat) == text:

@@ -17,7 +17,7 @@ the caller's container with the exact dtypes, category sets and column order.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -28,7 +28,7 @@ from pandas.api.types import (
     is_object_dtype,
 )
 
-__all__ = ["ColumnSchema", "TableSchema"]
+__all__ = ["ColumnSchema", "DerivedColumn", "TableSchema"]
 
 # A numeric target with more distinct values than this is modelled as numeric.
 _MAX_TARGET_CLASSES = 50
@@ -265,6 +265,94 @@ def _datetime_ticks(s):
     return ticks
 
 
+# A categorical column determines others only where its categories hold this
+# many rows on average (a column of near-unique labels "determines" anything).
+_MIN_ROWS_PER_SOURCE_CATEGORY = 10
+
+
+@dataclass(frozen=True)
+class DerivedColumn:
+    """A column of ``X`` that is a function of one categorical column.
+
+    Such a column (a code and its label, a category and its group) is not
+    modelled: generators never see it, and :meth:`TableSchema.decode` fills
+    it in from its source, so generated rows never pair a code with the
+    wrong label.
+
+    Parameters
+    ----------
+    column : ColumnSchema
+        The derived column's own type (restored on output).
+    position : int
+        Its position among the columns of ``X``.
+    source : int
+        Position of the determining categorical column in
+        :attr:`TableSchema.columns`.
+    table : ndarray
+        Its code for each code of the source, then for a missing source
+        (NaN where unseen or missing).
+    """
+
+    column: ColumnSchema
+    position: int
+    source: int
+    table: np.ndarray = field(repr=False)
+
+    def codes(self, source_codes):
+        """The derived column's codes given its source's codes."""
+        k = len(self.table) - 1
+        index = np.where(np.isnan(source_codes), k, source_codes).astype(np.int64)
+        return self.table[index]
+
+
+def _find_derived(Z, columns):
+    """Feature columns of ``Z`` that a categorical feature column determines.
+
+    Returns ``{derived j: (source i, table)}``. A source is a categorical
+    column with at least 2 categories and on average
+    ``_MIN_ROWS_PER_SOURCE_CATEGORY`` rows per category; the derived column
+    takes one value (or is missing) for every source category. Among several
+    sources the one with the fewest categories wins; a source is never
+    derived itself and a derived column is never a source.
+    """
+    n = len(Z)
+    sources = [
+        i
+        for i, c in enumerate(columns)
+        if c.kind == "categorical"
+        and c.n_categories >= 2
+        and n >= _MIN_ROWS_PER_SOURCE_CATEGORY * (c.n_categories + c.has_missing)
+    ]
+    sources.sort(key=lambda i: columns[i].n_categories)
+    source_codes = {}
+    for i in sources:
+        k = columns[i].n_categories
+        codes = np.where(np.isnan(Z[:, i]), k, Z[:, i]).astype(np.int64)
+        seen, first = np.unique(codes, return_index=True)
+        source_codes[i] = (codes, seen, first)
+    head = min(n, 1000)  # most pairs fail on the first rows: check them first
+    found, used = {}, set()
+    for j, col in enumerate(columns):
+        if col.is_constant or j in used:
+            continue
+        z = Z[:, j]
+        for i in sources:
+            if i == j or i in found:
+                continue
+            codes, seen, first = source_codes[i]
+            table = np.full(columns[i].n_categories + 1, np.nan)
+            table[seen] = z[first]
+            if _agrees(table[codes[:head]], z[:head]) and _agrees(table[codes], z):
+                found[j] = (i, table)
+                used.add(i)
+                break
+    return found
+
+
+def _agrees(a, b):
+    return bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
 @dataclass
 class TableSchema:
     """Column types of a table, with the encoding to and from the code matrix.
@@ -283,6 +371,10 @@ class TableSchema:
         Name of the target Series, if any.
     has_target : bool
         Whether a target ``y`` was given.
+    derived : list of DerivedColumn
+        Columns of ``X`` determined by a categorical column (only with
+        ``infer(..., derive=True)``): not in ``columns``, not in the code
+        matrix, filled in by :meth:`decode`.
 
     Examples
     --------
@@ -307,10 +399,11 @@ class TableSchema:
     target_name: Hashable = None
     target_container: str | None = None
     target_dtype: object = None
+    derived: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ infer
     @classmethod
-    def infer(cls, X, y=None, *, kind=None):
+    def infer(cls, X, y=None, *, kind=None, derive=False):
         """Infer the schema of ``X`` (and ``y``).
 
         Parameters
@@ -322,6 +415,12 @@ class TableSchema:
             looks like class labels, numeric otherwise).
         kind : {"numeric", "categorical"}, default=None
             Force every feature column to one kind (``None`` infers each).
+        derive : bool, default=False
+            Find feature columns that are a function of a categorical feature
+            column (such as a code and its label: each category of the
+            source always comes with the same value) and leave them out of
+            ``columns``, to be filled in by :meth:`decode`. Generators use
+            this; the target is never derived nor a source.
 
         Returns
         -------
@@ -337,6 +436,15 @@ class TableSchema:
             for j, name in enumerate(index)
         ]
         schema = cls(columns, container, index, array_dtype)
+        if derive:
+            found = _find_derived(schema.encode(X), columns)
+            kept = [j for j in range(len(columns)) if j not in found]
+            new_position = {j: p for p, j in enumerate(kept)}
+            schema.columns = [columns[j] for j in kept]
+            schema.derived = [
+                DerivedColumn(columns[j], j, new_position[i], table)
+                for j, (i, table) in sorted(found.items())
+            ]
         if y is not None:
             ys, target_container = _as_series(y, len(frame))
             name = ys.name
@@ -360,8 +468,20 @@ class TableSchema:
 
     @property
     def n_features(self):
-        """Number of feature columns of ``X``."""
+        """Number of modelled feature columns (``X``'s, less derived ones)."""
         return self.n_columns - int(self.has_target)
+
+    @property
+    def n_input_features(self):
+        """Number of columns of ``X``, derived ones included."""
+        return self.n_features + len(self.derived)
+
+    def _feature_positions(self):
+        """Position in ``X`` of each modelled feature column."""
+        if not self.derived:
+            return list(range(self.n_features))
+        taken = {d.position for d in self.derived}
+        return [p for p in range(self.n_input_features) if p not in taken]
 
     @property
     def names(self):
@@ -392,8 +512,29 @@ class TableSchema:
             _same_key(key, "y") or _same_key(key, self.target_name)
         ):
             return self.target_index
+        derived = self._derived_named(key)
+        if derived is not None:
+            source = self.columns[derived.source].name
+            raise ValueError(
+                f"Column {key!r} is determined by column {source!r} (each "
+                f"{source!r} category comes with one {key!r} value) and is not "
+                f"modelled on its own; address {source!r} instead."
+            )
         known = ", ".join(repr(n) for n in names)
         raise ValueError(f"Unknown column {key!r}; the columns are: {known}.")
+
+    def _derived_named(self, key):
+        for d in self.derived:
+            if _same_key(d.column.name, key):
+                return d
+        return None
+
+    def column(self, key):
+        """The ColumnSchema of a column given its name, derived ones included."""
+        derived = self._derived_named(key)
+        if derived is not None:
+            return derived.column
+        return self.columns[self.column_position(key)]
 
     # ---------------------------------------------------------------- encode
     def encode(self, X, y=None):
@@ -403,10 +544,10 @@ class TableSchema:
         non-numeric values in numeric columns, and a wrong number of columns.
         """
         frame, _, index, _ = _as_frame(X)
-        if frame.shape[1] != self.n_features:
+        if frame.shape[1] != self.n_input_features:
             raise ValueError(
                 f"X has {frame.shape[1]} columns, but the schema was fitted with "
-                f"{self.n_features}."
+                f"{self.n_input_features}."
             )
         if self.container == "dataframe" and not _same_index(index, self.column_index):
             raise ValueError(
@@ -415,8 +556,18 @@ class TableSchema:
             )
         n = len(frame)
         Z = np.empty((n, self.n_columns), dtype=np.float64)
-        for j in range(self.n_features):
-            Z[:, j] = self._encode_column(self.columns[j], frame.iloc[:, j])
+        for j, p in enumerate(self._feature_positions()):
+            Z[:, j] = self._encode_column(self.columns[j], frame.iloc[:, p])
+        for d in self.derived:
+            z = self._encode_column(d.column, frame.iloc[:, d.position])
+            if not _agrees(d.codes(Z[:, d.source]), z):
+                source = self.columns[d.source].name
+                raise ValueError(
+                    f"Column {d.column.name!r} was a function of column "
+                    f"{source!r} in the data seen in fit (one value per "
+                    f"category), but not in this data; fit on data where "
+                    "the two disagree to model them separately."
+                )
         if self.has_target:
             if y is None:
                 raise ValueError("The schema was fitted with y; pass y to encode.")
@@ -479,7 +630,11 @@ class TableSchema:
             )
         if not items:
             raise ValueError("conditions is empty.")
+        deferred = []
         for key, values in items:
+            if self._derived_named(key) is not None:
+                deferred.append((key, values))
+                continue
             j = self.column_position(key)
             col = self.columns[j]
             s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
@@ -507,7 +662,51 @@ class TableSchema:
                         "integers only."
                     )
             C[:, j] = codes if per_row else codes[0]
+        for key, values in deferred:
+            self._condition_on_derived(C, key, values, per_row)
         return C
+
+    def _condition_on_derived(self, C, key, values, per_row):
+        """Turn a condition on a derived column into one on its source."""
+        d = self._derived_named(key)
+        col, source = d.column, self.columns[d.source]
+        s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
+        given = ~pd.isna(s).to_numpy()
+        if not per_row and not given.all():
+            raise ValueError(
+                f"Condition on {key!r} is missing (NaN); conditioning on a "
+                "missing value is not supported."
+            )
+        try:
+            codes = self._encode_column(col, s[given])
+        except ValueError as exc:
+            raise ValueError(f"Impossible condition on {key!r}: {exc}") from exc
+        table = d.table[: source.n_categories]  # a missing source is not asked
+        rows = np.flatnonzero(given) if per_row else np.arange(len(C))
+        codes = codes if per_row else np.repeat(codes, len(C))
+        for value in np.unique(codes):
+            matches = np.flatnonzero(table == value)
+            if len(matches) == 0:
+                raise ValueError(
+                    f"Impossible condition on {key!r}: no category of "
+                    f"{source.name!r}, which determines it, comes with that value."
+                )
+            if len(matches) > 1:
+                labels = [source.categories[m] for m in matches[:5]]
+                raise ValueError(
+                    f"Condition on {key!r}: that value comes with several "
+                    f"categories of {source.name!r} ({labels}), which "
+                    f"determines it; condition on {source.name!r} instead."
+                )
+            at = rows[codes == value]
+            current = C[at, d.source]
+            clash = ~np.isnan(current) & (current != matches[0])
+            if clash.any():
+                raise ValueError(
+                    f"Impossible condition: {key!r} and {source.name!r} are "
+                    f"given values that never occur together."
+                )
+            C[at, d.source] = matches[0]
 
     # ---------------------------------------------------------------- decode
     def round_codes(self, Z):
@@ -538,15 +737,16 @@ class TableSchema:
                 f"{Z.shape}."
             )
         Z = self.round_codes(Z.copy() if copy else Z)
+        positions = self._feature_positions()
+        parts = [(p, self.columns[j], Z[:, j]) for j, p in enumerate(positions)]
+        parts += [(d.position, d.column, d.codes(Z[:, d.source])) for d in self.derived]
+        parts.sort(key=lambda part: part[0])
         if self.container == "array" and not is_object_dtype(self.array_dtype):
-            X = np.empty((len(Z), self.n_features), dtype=self.array_dtype)
-            for j in range(self.n_features):
-                X[:, j] = self._decode_column(self.columns[j], Z[:, j])
+            X = np.empty((len(Z), self.n_input_features), dtype=self.array_dtype)
+            for p, col, z in parts:
+                X[:, p] = self._decode_column(col, z)
         else:
-            data = {
-                j: self._decode_column(self.columns[j], Z[:, j])
-                for j in range(self.n_features)
-            }
+            data = {p: self._decode_column(col, z) for p, col, z in parts}
             X = pd.DataFrame(data)
             if self.container == "dataframe":
                 X.columns = self.column_index

@@ -135,3 +135,94 @@ def test_conditions_encoding():
         schema.encode_conditions({"x": 2.5}, 2)
     with pytest.raises(ValueError, match="one row of conditions per sample"):
         schema.encode_conditions(pd.DataFrame({"c": ["a"]}), 3)
+
+
+# ---------------------------------------------------------- derived columns
+def _coded_table(n=600, seed=0):
+    """A code and its label, a city and its country, and free columns."""
+    rng = np.random.RandomState(seed)
+    labels = np.array(["none", "school", "bachelor", "master", "phd"])
+    level = rng.choice(5, n, p=[0.1, 0.4, 0.3, 0.15, 0.05])
+    city = rng.choice(["Oslo", "Bergen", "Rome", "Milan", "Turin"], n)
+    country = pd.Series(city).map(
+        {"Oslo": "NO", "Bergen": "NO", "Rome": "IT", "Milan": "IT", "Turin": "IT"}
+    )
+    return pd.DataFrame(
+        {
+            "age": rng.randint(18, 80, n),
+            "education": pd.Series(labels[level], dtype="str"),
+            "education_num": level + 9,
+            "city": pd.Series(city, dtype="str"),
+            "country": country.astype("str"),
+            "income": rng.lognormal(10, 1, n).round(2),
+        }
+    )
+
+
+def test_derived_columns_are_found_and_restored():
+    df = _coded_table()
+    y = pd.Series(np.arange(len(df)) % 2, name="label")
+    schema = TableSchema.infer(df, y, derive=True)
+    assert {(d.column.name, schema.columns[d.source].name) for d in schema.derived} == {
+        ("education_num", "education"),
+        ("country", "city"),
+    }
+    assert schema.names == ["age", "education", "city", "income", "label"]
+    Z = schema.encode(df, y)
+    assert Z.shape == (len(df), 5)
+    X_back, y_back = schema.decode(Z)
+    assert X_back.equals(df) and y_back.equals(y)
+    # arrays too, and without derive nothing changes
+    arr = df.to_numpy(dtype=object)
+    schema_arr = TableSchema.infer(arr, derive=True)
+    assert len(schema_arr.derived) == 2
+    assert (schema_arr.decode(schema_arr.encode(arr)) == arr).all()
+    assert TableSchema.infer(df).derived == []
+
+
+def test_derivation_needs_rows_per_category_and_spares_the_target():
+    rng = np.random.RandomState(0)
+    ids = pd.Series([f"id{i}" for i in range(200)], dtype="str")
+    df = pd.DataFrame({"id": ids, "x": rng.normal(size=200)})
+    # a near-unique label "determines" every column: not a source
+    assert TableSchema.infer(df, derive=True).derived == []
+    df = _coded_table()
+    y = df["education"].rename("target")  # determined by and determining a feature
+    schema = TableSchema.infer(df.drop(columns="education"), y, derive=True)
+    assert schema.names[-1] == "target" and "education_num" in schema.names
+
+
+def test_generated_codes_always_match_their_labels():
+    from sksynth.generators import GaussianCopulaGenerator
+
+    df = _coded_table()
+    gen = GaussianCopulaGenerator(random_state=0).fit(df)
+    out = gen.sample(2000)
+    pairs = df.groupby("education")["education_num"].first()
+    assert (out["education"].map(pairs) == out["education_num"]).all()
+    countries = df.groupby("city")["country"].first()
+    assert (out["city"].map(countries) == out["country"]).all()
+    assert out.dtypes.equals(df.dtypes) and out.columns.equals(df.columns)
+    # conditions on a derived column go through its source
+    rows = gen.sample(50, conditions={"education_num": 12})
+    assert set(rows["education"]) == {"master"}
+    per_row = pd.DataFrame({"education_num": [9.0, np.nan, 13.0]})
+    rows = gen.sample(3, conditions=per_row)
+    assert rows["education"].iloc[0] == "none" and rows["education"].iloc[2] == "phd"
+
+
+def test_conditions_and_data_that_break_a_derived_column_are_refused():
+    df = _coded_table()
+    schema = TableSchema.infer(df, derive=True)
+    with pytest.raises(ValueError, match="several categories of 'city'"):
+        schema.encode_conditions({"country": "IT"}, 5)
+    with pytest.raises(ValueError, match="Impossible condition on 'education_num'"):
+        schema.encode_conditions({"education_num": 30}, 5)
+    with pytest.raises(ValueError, match="never occur together"):
+        schema.encode_conditions({"education": "phd", "education_num": 9}, 5)
+    with pytest.raises(ValueError, match="determined by column 'education'"):
+        schema.column_position("education_num")
+    broken = df.copy()
+    broken.loc[0, "education_num"] = 20
+    with pytest.raises(ValueError, match="'education_num' was a function of"):
+        schema.encode(broken)

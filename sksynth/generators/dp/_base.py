@@ -100,6 +100,10 @@ class DPBudgetMixin:
     it before the generator base class.
     """
 
+    # finding columns that determine each other reads the data outside the
+    # privacy accounting: DP generators model every column
+    _derive_columns = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.generator_tags.differentially_private = True
