@@ -20,7 +20,9 @@ Writes ``benchmarks/results/neural.json``. Needs ``../shared/data/adult``.
 ``--eval-every K`` evaluates after every K epochs on the way to the total
 (continuing the same training with ``partial_fit``), so that a long CPU run
 gives numbers early; ``--eval-rows`` samples fewer rows than the training
-table (TabDDPM's 1000-step sampling is slow on CPU).
+table. ``--sample-steps K1,K2,...`` evaluates TabDDPM with each number of
+sampling steps (``n_sample_steps``; ``all`` for every diffusion step) at each
+evaluation, from the same fitted model.
 
 ``--reference-ctgan`` instead times CTGANGenerator's CPU epoch against the
 reference ``ctgan`` package (a benchmark reference only, never a dependency)
@@ -193,6 +195,12 @@ def evaluate(gen, train, test, n_rows, save=None):
     return row
 
 
+def steps_options(gen, args):
+    if not args.sample_steps or not hasattr(gen, "n_sample_steps"):
+        return [None]
+    return args.sample_steps.split(",")
+
+
 def run_generator(cls, device, train, test, args):
     """Fit at the default (or ``--epochs``) number of epochs and evaluate;
     with ``--eval-every K``, evaluate after every K epochs on the way
@@ -229,9 +237,14 @@ def run_generator(cls, device, train, test, args):
             row.update(batch_size=gen.batch_size,
                        epoch_seconds=float(pd.Series(dur[1:] or dur).median()))
         if args.eval_every or done >= target:
-            row.update(evaluate(gen, train, test, n_rows, save))
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+            for k in steps_options(gen, args):
+                krow = dict(row)
+                if k is not None:
+                    gen.set_params(n_sample_steps=None if k == "all" else int(k))
+                    krow["n_sample_steps"] = k
+                krow.update(evaluate(gen, train, test, n_rows, save))
+                rows.append(krow)
+                print(json.dumps(krow), flush=True)
     return rows
 
 
@@ -249,6 +262,9 @@ def main():
                         help="also evaluate after every K epochs")
     parser.add_argument("--eval-rows", type=int, default=None,
                         help="synthetic rows to evaluate (default: len(train))")
+    parser.add_argument("--sample-steps", default=None,
+                        help="TabDDPM: comma-separated n_sample_steps values "
+                        "to evaluate ('all': every step)")
     parser.add_argument("--save-sample", action="store_true",
                         help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",
