@@ -12,6 +12,8 @@ method / attribute     contract
 ``random_state``       same seed, same rows; ``sample(random_state=None)``
                        draws fresh rows from a stream seeded in ``fit``
 ``schema_``            the :class:`~sksynth.preprocessing.TableSchema`
+``impossible_pairs_``  category pairs the data never shows together;
+                       sampled rows holding one are drawn again
 ``_fit(Z, rng)``       subclass hook: learn from the code matrix ``Z``
 ``_sample(n, C, rng)`` subclass hook: return an ``(n, n_columns)`` code
                        matrix that satisfies ``C`` (NaN = free) when the
@@ -20,12 +22,16 @@ method / attribute     contract
 
 Subclasses write only ``_fit`` and ``_sample``; :class:`BaseGenerator` does the
 validation, the schema, the seeding, conditions (rejection fallback for
-generators without native conditioning) and the container round-trip.
+generators without native conditioning), the constraints read off the data
+(columns determined by a categorical column are filled in from it; rows with
+a pair of categories that never occur together are drawn again) and the
+container round-trip.
 """
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -35,6 +41,7 @@ from sklearn.utils import Tags as _SklearnTags
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .preprocessing._impossible_pairs import ImpossiblePairs
 from .preprocessing._schema import TableSchema
 from .utils._validation import validate_table
 
@@ -127,11 +134,19 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
     _parameter_constraints: dict = {}
     # Bound of the rejection fallback: number of batches drawn per condition.
     _max_rejection_rounds = 50
-    # Columns determined by a categorical column (a code and its label) are
-    # filled in from it instead of being modelled (TableSchema derive=True).
-    # Differentially private generators turn this off: finding them reads the
-    # data outside the privacy accounting.
-    _derive_columns = True
+    # Constraints read off the data: columns determined by a categorical
+    # column (a code and its label) are filled in from it instead of being
+    # modelled (TableSchema derive=True), and generated rows holding a pair of
+    # categories that never occur together are drawn again (ImpossiblePairs).
+    # Differentially private generators turn this off: both read the data
+    # outside the privacy accounting.
+    _learn_constraints = True
+    # Bound of the redraws of rows that hold an impossible pair, and the share
+    # of such rows in an unconditional draw above which they are kept (with a
+    # warning) rather than drawn again, which would distort the columns'
+    # distributions.
+    _max_redraw_rounds = 20
+    _max_impossible_share = 0.2
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -151,8 +166,11 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             The fitted generator.
         """
         validate_table(self, X, y, reset=True, ensure_min_samples=2)
-        self.schema_ = TableSchema.infer(X, y, derive=self._derive_columns)
+        self.schema_ = TableSchema.infer(X, y, derive=self._learn_constraints)
         Z = self.schema_.encode(X, y)
+        self.impossible_pairs_ = (
+            ImpossiblePairs().fit(Z, self.schema_) if self._learn_constraints else None
+        )
         rng = check_random_state(self.random_state)
         self._fit(Z, rng)
         self._sample_seeds_ = np.random.RandomState(rng.randint(_MAX_SEED))
@@ -198,8 +216,52 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         if random_state is None:
             random_state = self._sample_seeds_.randint(_MAX_SEED)
         rng = check_random_state(random_state)
+        Z, given = self._draw_codes(n_samples, conditions, rng)
+        pairs = getattr(self, "impossible_pairs_", None)
+        if pairs is None or not pairs.pairs_:
+            return Z
+        bad = pairs.violations(Z, self.schema_, given)
+        # Unconditional draws only: under conditions, the redraws keep the
+        # conditioned columns and fix the others.
+        if conditions is None and bad.mean() > self._max_impossible_share:
+            a, b = pairs.most_violated(Z, self.schema_, given)
+            warnings.warn(
+                f"{bad.mean():.0%} of the generated rows pair categories that "
+                f"never occur together in the data (such as values of {a!r} and "
+                f"{b!r}): {type(self).__name__} does "
+                "not represent these dependencies. They are kept: drawing so many "
+                "rows again would distort the columns' distributions. A model of "
+                "the interactions (e.g. ARFGenerator) avoids them.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return Z
+        for _ in range(self._max_redraw_rounds):
+            if not bad.any():
+                return Z
+            subset = conditions
+            if isinstance(conditions, pd.DataFrame):
+                subset = conditions.iloc[np.flatnonzero(bad)]
+            Z[bad] = self._draw_codes(int(bad.sum()), subset, rng)[0]
+            bad = pairs.violations(Z, self.schema_, given)
+        if bad.any():
+            a, b = pairs.most_violated(Z, self.schema_, given)
+            warnings.warn(
+                f"{int(bad.sum())} of {len(Z)} generated rows still pair "
+                "categories that never occur together in the data (such as "
+                f"values of {a!r} and {b!r}) after "
+                f"{self._max_redraw_rounds} redraws; they are kept. The model "
+                "puts much of its mass there: these rows are unreliable.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return Z
+
+    def _draw_codes(self, n_samples, conditions, rng):
+        """One draw of code rows meeting ``conditions``, and the fixed cells."""
         if conditions is None:
-            return self.schema_.round_codes(self._sample(n_samples, None, rng))
+            Z = self.schema_.round_codes(self._sample(n_samples, None, rng))
+            return Z, None
         C = self.schema_.encode_conditions(conditions, n_samples)
         if self._native_conditioning:
             Z = self.schema_.round_codes(self._sample(n_samples, C, rng))
@@ -211,7 +273,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 f"{type(self).__name__} returned rows that break the conditions."
             )
         Z[given] = C[given]
-        return Z
+        return Z, given
 
     def _rejection_sample(self, C, rng, *, draw=None, native=None):
         """Bounded rejection sampling, one pattern of conditions at a time.

@@ -100,9 +100,9 @@ class DPBudgetMixin:
     it before the generator base class.
     """
 
-    # finding columns that determine each other reads the data outside the
-    # privacy accounting: DP generators model every column
-    _derive_columns = False
+    # finding columns that determine each other, or pairs of categories that
+    # never occur together, reads the data outside the privacy accounting
+    _learn_constraints = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
