@@ -237,13 +237,15 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             )
             return Z
         for _ in range(self._max_redraw_rounds):
-            if not bad.any():
+            rows = np.flatnonzero(bad)
+            if not len(rows):
                 return Z
             subset = conditions
             if isinstance(conditions, pd.DataFrame):
-                subset = conditions.iloc[np.flatnonzero(bad)]
-            Z[bad] = self._draw_codes(int(bad.sum()), subset, rng)[0]
-            bad = pairs.violations(Z, self.schema_, given)
+                subset = conditions.iloc[rows]
+            Z[rows] = self._draw_codes(len(rows), subset, rng)[0]
+            bad[rows] = pairs.violations(  # only the redrawn rows changed
+                Z[rows], self.schema_, None if given is None else given[rows])
         if bad.any():
             a, b = pairs.most_violated(Z, self.schema_, given)
             warnings.warn(

@@ -11,6 +11,8 @@ contain one, so that the generator can draw them again.
 
 import numpy as np
 
+from ._schema import category_codes
+
 __all__ = ["ImpossiblePairs"]
 
 
@@ -63,7 +65,8 @@ class ImpossiblePairs:
             j for j, c in enumerate(schema.columns)
             if c.kind == "categorical" and not c.is_constant
         ]
-        codes = {j: self._codes(Z[:, j], schema.columns[j]) for j in columns}
+        codes = {j: category_codes(Z[:, j], schema.columns[j].n_categories)
+                 for j in columns}
         self.pairs_ = []
         for ia, a in enumerate(columns):
             ka = schema.columns[a].n_categories + 1
@@ -81,9 +84,16 @@ class ImpossiblePairs:
                     self.pairs_.append((a, b, table))
         return self
 
-    @staticmethod
-    def _codes(z, col):
-        return np.where(np.isnan(z), col.n_categories, z).astype(np.int64)
+    def _hits(self, Z, schema, exempt):
+        """Per impossible pair, the mask of the rows of ``Z`` that hold it."""
+        for a, b, table in self.pairs_:
+            hit = table[
+                category_codes(Z[:, a], schema.columns[a].n_categories),
+                category_codes(Z[:, b], schema.columns[b].n_categories),
+            ]
+            if exempt is not None:
+                hit &= ~(exempt[:, a] & exempt[:, b])
+            yield hit
 
     def violations(self, Z, schema, exempt=None):
         """Boolean mask of the rows of ``Z`` that hold an impossible pair.
@@ -92,24 +102,14 @@ class ImpossiblePairs:
         condition) spares a pair whose two cells were both asked for.
         """
         bad = np.zeros(len(Z), dtype=bool)
-        for a, b, table in self.pairs_:
-            hit = table[
-                self._codes(Z[:, a], schema.columns[a]),
-                self._codes(Z[:, b], schema.columns[b]),
-            ]
-            if exempt is not None:
-                hit &= ~(exempt[:, a] & exempt[:, b])
+        for hit in self._hits(Z, schema, exempt):
             bad |= hit
         return bad
 
     def most_violated(self, Z, schema, exempt=None):
         """Names of the two columns of the pair most often met in ``Z``."""
-        hits = [
-            int(table[self._codes(Z[:, a], schema.columns[a]),
-                      self._codes(Z[:, b], schema.columns[b])].sum())
-            for a, b, table in self.pairs_
-        ]
-        a, b, _ = self.pairs_[int(np.argmax(hits))]
+        counts = [int(hit.sum()) for hit in self._hits(Z, schema, exempt)]
+        a, b, _ = self.pairs_[int(np.argmax(counts))]
         return schema.columns[a].name, schema.columns[b].name
 
     def describe(self, schema):

@@ -265,6 +265,11 @@ def _datetime_ticks(s):
     return ticks
 
 
+def category_codes(z, n_categories):
+    """Integer codes of a categorical column of ``Z``, missing as ``n_categories``."""
+    return np.where(np.isnan(z), n_categories, z).astype(np.int64)
+
+
 # A categorical column determines others only where its categories hold this
 # many rows on average (a column of near-unique labels "determines" anything).
 _MIN_ROWS_PER_SOURCE_CATEGORY = 10
@@ -300,9 +305,7 @@ class DerivedColumn:
 
     def codes(self, source_codes):
         """The derived column's codes given its source's codes."""
-        k = len(self.table) - 1
-        index = np.where(np.isnan(source_codes), k, source_codes).astype(np.int64)
-        return self.table[index]
+        return self.table[category_codes(source_codes, len(self.table) - 1)]
 
 
 def _find_derived(Z, columns):
@@ -326,8 +329,7 @@ def _find_derived(Z, columns):
     sources.sort(key=lambda i: columns[i].n_categories)
     source_codes = {}
     for i in sources:
-        k = columns[i].n_categories
-        codes = np.where(np.isnan(Z[:, i]), k, Z[:, i]).astype(np.int64)
+        codes = category_codes(Z[:, i], columns[i].n_categories)
         seen, first = np.unique(codes, return_index=True)
         source_codes[i] = (codes, seen, first)
     head = min(n, 1000)  # most pairs fail on the first rows: check them first
@@ -636,40 +638,14 @@ class TableSchema:
                 deferred.append((key, values))
                 continue
             j = self.column_position(key)
-            col = self.columns[j]
-            s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
-            given = ~pd.isna(s).to_numpy()
-            if not per_row and not given.all():
-                raise ValueError(
-                    f"Condition on {key!r} is missing (NaN); conditioning on a "
-                    "missing value is not supported."
-                )
-            try:
-                codes = np.full(len(s), np.nan)
-                codes[given] = self._encode_column(col, s[given])
-            except ValueError as exc:
-                raise ValueError(f"Impossible condition on {key!r}: {exc}") from exc
-            obs = codes[given]
-            if col.kind != "categorical" and len(obs):
-                if np.any(obs < col.low) or np.any(obs > col.high):
-                    raise ValueError(
-                        f"Impossible condition on {key!r}: value outside the "
-                        f"range seen in fit [{col.low}, {col.high}]."
-                    )
-                if col.integer and np.any(obs != np.round(obs)):
-                    raise ValueError(
-                        f"Impossible condition on {key!r}: the column holds "
-                        "integers only."
-                    )
+            codes = self._condition_codes(self.columns[j], key, values, per_row)
             C[:, j] = codes if per_row else codes[0]
         for key, values in deferred:
             self._condition_on_derived(C, key, values, per_row)
         return C
 
-    def _condition_on_derived(self, C, key, values, per_row):
-        """Turn a condition on a derived column into one on its source."""
-        d = self._derived_named(key)
-        col, source = d.column, self.columns[d.source]
+    def _condition_codes(self, col, key, values, per_row):
+        """Codes of the condition values on one column (NaN = free cell)."""
         s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
         given = ~pd.isna(s).to_numpy()
         if not per_row and not given.all():
@@ -678,12 +654,34 @@ class TableSchema:
                 "missing value is not supported."
             )
         try:
-            codes = self._encode_column(col, s[given])
+            codes = np.full(len(s), np.nan)
+            codes[given] = self._encode_column(col, s[given])
         except ValueError as exc:
             raise ValueError(f"Impossible condition on {key!r}: {exc}") from exc
+        obs = codes[given]
+        if col.kind != "categorical" and len(obs):
+            if np.any(obs < col.low) or np.any(obs > col.high):
+                raise ValueError(
+                    f"Impossible condition on {key!r}: value outside the "
+                    f"range seen in fit [{col.low}, {col.high}]."
+                )
+            if col.integer and np.any(obs != np.round(obs)):
+                raise ValueError(
+                    f"Impossible condition on {key!r}: the column holds "
+                    "integers only."
+                )
+        return codes
+
+    def _condition_on_derived(self, C, key, values, per_row):
+        """Turn a condition on a derived column into one on its source."""
+        d = self._derived_named(key)
+        source = self.columns[d.source]
+        codes = self._condition_codes(d.column, key, values, per_row)
+        if not per_row:
+            codes = np.repeat(codes, len(C))
+        rows = np.flatnonzero(~np.isnan(codes))
+        codes = codes[rows]
         table = d.table[: source.n_categories]  # a missing source is not asked
-        rows = np.flatnonzero(given) if per_row else np.arange(len(C))
-        codes = codes if per_row else np.repeat(codes, len(C))
         for value in np.unique(codes):
             matches = np.flatnonzero(table == value)
             if len(matches) == 0:
