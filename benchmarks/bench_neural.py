@@ -48,7 +48,8 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, LRScheduler
+from torch.optim.lr_scheduler import LambdaLR
 
 from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_score
@@ -209,6 +210,11 @@ def run_generator(cls, device, train, test, args):
     if args.epochs is not None:
         params["max_epochs"] = args.epochs
     target = cls(**params).max_epochs
+    if args.linear_lr_decay:
+        if args.eval_every:
+            raise SystemExit("--linear-lr-decay needs one fit: drop --eval-every")
+        params["callbacks"] = [LRScheduler(
+            policy=LambdaLR, lr_lambda=lambda epoch: 1 - epoch / target)]
     step = min(args.eval_every or target, target)
     base = {"generator": cls.__name__, "device": device}
     if not args.eval_every:
@@ -265,6 +271,9 @@ def main():
     parser.add_argument("--sample-steps", default=None,
                         help="TabDDPM: comma-separated n_sample_steps values "
                         "to evaluate ('all': every step)")
+    parser.add_argument("--linear-lr-decay", action="store_true",
+                        help="decay the learning rate linearly to 0 over the "
+                        "epochs (skorch LRScheduler passed as callbacks)")
     parser.add_argument("--save-sample", action="store_true",
                         help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",
