@@ -22,7 +22,8 @@ Writes ``benchmarks/results/neural.json``. Needs ``../shared/data/adult``.
 gives numbers early; ``--eval-rows`` samples fewer rows than the training
 table. ``--sample-steps K1,K2,...`` evaluates TabDDPM with each number of
 sampling steps (``n_sample_steps``; ``all`` for every diffusion step) at each
-evaluation, from the same fitted model.
+evaluation, from the same fitted model. ``--set PARAM=VALUE`` (repeatable) sets
+a generator parameter, e.g. ``--set lr=2e-3 --set "dims=(512, 512)"``.
 
 ``--reference-ctgan`` instead times CTGANGenerator's CPU epoch against the
 reference ``ctgan`` package (a benchmark reference only, never a dependency)
@@ -38,6 +39,7 @@ process-CPU seconds per epoch and the ratio ours / reference, and writes
 """
 
 import argparse
+import ast
 import json
 import os
 import statistics
@@ -48,8 +50,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from skorch.callbacks import Callback, LRScheduler
-from torch.optim.lr_scheduler import LambdaLR
+from skorch.callbacks import Callback
 
 from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
 from sksynth.metrics import column_pairs, column_shapes, detection_auc, tstr_score
@@ -173,8 +174,8 @@ def reference_ctgan(args, train_path):
     return row
 
 
-def epoch_seconds(cls, train, device):
-    gen = cls(max_epochs=2, device=device, random_state=0).fit(train)
+def epoch_seconds(cls, train, params):
+    gen = cls(**{**params, "max_epochs": 2, "callbacks": None}).fit(train)
     seconds = gen.net_.history[-1, "dur"]
     return seconds, gen.batch_size, len(train) / seconds
 
@@ -196,6 +197,18 @@ def evaluate(gen, train, test, n_rows, save=None):
     return row
 
 
+def parse_settings(items):
+    """``["lr=2e-3", "dims=(512, 512)"]`` -> generator parameters."""
+    out = {}
+    for item in items or ():
+        key, _, value = item.partition("=")
+        try:
+            out[key.strip()] = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            out[key.strip()] = value.strip()
+    return out
+
+
 def steps_options(gen, args):
     if not args.sample_steps or not hasattr(gen, "n_sample_steps"):
         return [None]
@@ -206,19 +219,19 @@ def run_generator(cls, device, train, test, args):
     """Fit at the default (or ``--epochs``) number of epochs and evaluate;
     with ``--eval-every K``, evaluate after every K epochs on the way
     (``partial_fit`` continues the same training), one row each."""
-    params = {"device": device, "random_state": 0}
+    params = {"device": device, "random_state": 0, **parse_settings(args.set)}
     if args.epochs is not None:
         params["max_epochs"] = args.epochs
     target = cls(**params).max_epochs
-    if args.linear_lr_decay:
-        if args.eval_every:
-            raise SystemExit("--linear-lr-decay needs one fit: drop --eval-every")
-        params["callbacks"] = [LRScheduler(
-            policy=LambdaLR, lr_lambda=lambda epoch: 1 - epoch / target)]
+    if args.eval_every and params.get("lr_schedule", "linear") == "linear" \
+            and hasattr(cls(), "lr_schedule"):
+        raise SystemExit("--eval-every restarts TabDDPM's linear learning-rate "
+                         "schedule at each evaluation: add --set "
+                         "lr_schedule=constant")
     step = min(args.eval_every or target, target)
     base = {"generator": cls.__name__, "device": device}
     if not args.eval_every:
-        sec, batch, rps = epoch_seconds(cls, train, device)
+        sec, batch, rps = epoch_seconds(cls, train, params)
         base.update(batch_size=batch, epoch_seconds=sec, rows_per_second=rps)
     n_rows = args.eval_rows or len(train)
     save = None
@@ -271,9 +284,9 @@ def main():
     parser.add_argument("--sample-steps", default=None,
                         help="TabDDPM: comma-separated n_sample_steps values "
                         "to evaluate ('all': every step)")
-    parser.add_argument("--linear-lr-decay", action="store_true",
-                        help="decay the learning rate linearly to 0 over the "
-                        "epochs (skorch LRScheduler passed as callbacks)")
+    parser.add_argument("--set", action="append", metavar="PARAM=VALUE",
+                        help="generator parameter (repeatable), e.g. "
+                        "--set lr=2e-3 --set 'dims=(512, 512)'")
     parser.add_argument("--save-sample", action="store_true",
                         help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",

@@ -43,18 +43,18 @@ class CTGANNet(GeneratorNet):
 
     # -------------------------------------------------- training-by-sampling
     def _sample_cond(self, n):
-        """Conditional vectors of ``n`` rows: a block uniformly, a category
-        by (log-)frequency within it (inverse CDF on the device)."""
+        """Conditional vectors of ``n`` rows, as the block of each and the
+        position of its one (no one-hot matrix: the modules look the
+        positions up): a block uniformly, a category by (log-)frequency
+        within it (inverse CDF on the device)."""
         t = self.tbs_
         if t["n_blocks"] == 0:
-            return None, None, None
+            return None, None
         device = t["device"]
         blk = torch.randint(t["n_blocks"], (n,), device=device)
         u = torch.rand(n, 1, device=device)
         cat = torch.searchsorted(t["cdf"][blk], u, right=True).squeeze(1)
-        g = t["cond_start"][blk] + cat
-        cond = F.one_hot(g, t["d_cond"]).to(torch.float32)
-        return cond, blk, g
+        return blk, t["cond_start"][blk] + cat
 
     def _real_rows(self, g):
         t = self.tbs_
@@ -118,27 +118,24 @@ class CTGANNet(GeneratorNet):
         device = self.train_data_.device
         for _ in range(self.discriminator_steps):
             noise = torch.randn(n, emb, device=device)
-            cond, blk, g = self._sample_cond(n)
-            if cond is None:
-                fake_in = torch.zeros(n, 0, device=device)
+            blk, g = self._sample_cond(n)
+            if g is None:
                 real = self._real_rows(None)
                 g_real = None
             else:
-                fake_in = cond
                 perm = torch.randperm(n, device=device)
                 g_real = g[perm]
                 real = self._real_rows(g_real)
             with torch.no_grad():  # the critic step needs no generator graph
-                fake, _ = module(noise, fake_in, cond_index=g)
+                fake, _ = module(noise, cond_index=g)
             loss_d, gp = self._critic_losses(real, fake, g_real, g)
             self.optimizer_discriminator_.zero_grad(set_to_none=True)
             # gradients of the critic's weights only (not of the packs)
             (loss_d + gp).backward(inputs=self._disc_params)
             self.optimizer_discriminator_.step()
         noise = torch.randn(n, emb, device=device)
-        cond, blk, g = self._sample_cond(n)
-        fake_in = cond if cond is not None else torch.zeros(n, 0, device=device)
-        fake, raw = module(noise, fake_in, cond_index=g)
+        blk, g = self._sample_cond(n)
+        fake, raw = module(noise, cond_index=g)
         for p in self._disc_params:  # the generator step needs no critic grads
             p.requires_grad_(False)
         try:
@@ -165,9 +162,8 @@ class CTGANNet(GeneratorNet):
         self._n_batch = n
         with torch.no_grad():
             noise = torch.randn(n, module.embedding_dim, device=batch[0].device)
-            cond, blk, g = self._sample_cond(n)
-            fake_in = cond if cond is not None else noise[:, :0]
-            fake, raw = module(noise, fake_in, cond_index=g)
+            blk, g = self._sample_cond(n)
+            fake, raw = module(noise, cond_index=g)
             loss = -self._critic(fake, g).mean()
             loss = loss + self._cond_loss(raw, blk, g)
         return {"loss": loss, "y_pred": fake}
@@ -380,7 +376,6 @@ class CTGANGenerator(BaseNeuralGenerator):
     def _draw(self, n, primary, rng):
         module = self.net_.module_
         device = torch.device(self.net_.device or "cpu")
-        d_cond = int(sum(b.width for b in self._cond_blocks))
         out = []
         for lo in range(0, n, self._sample_batch):
             m = min(self._sample_batch, n - lo)
@@ -395,13 +390,10 @@ class CTGANGenerator(BaseNeuralGenerator):
                     cs = self._cond_starts[i]
                     p = self._cond_freq[cs:cs + b.width]
                     g[sel] = cs + rng.choice(b.width, size=sel.sum(), p=p / p.sum())
-            if g is None:
-                cond = torch.zeros(m, d_cond, device=device)
-            else:
+            if g is not None:
                 g = torch.as_tensor(g, dtype=torch.long, device=device)
-                cond = F.one_hot(g, d_cond).to(torch.float32)
             noise = torch.randn(m, module.embedding_dim, device=device)
-            fake, _ = module(noise, cond, cond_index=g)
+            fake, _ = module(noise, cond_index=g)
             out.append(fake.double().cpu().numpy())
         M = np.concatenate(out) if out else np.zeros((0, self.encoder_.n_features_out_))
         return self._decode(M, rng)

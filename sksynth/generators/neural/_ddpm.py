@@ -6,7 +6,8 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import LRScheduler
 from torch.nn import functional as F
 
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
@@ -112,8 +113,20 @@ class TabDDPMNet(GeneratorNet):
     """skorch net of TabDDPM: epsilon MSE plus multinomial KL, per batch.
 
     Rows hold the quantile-normal numeric features, the one-hot groups and,
-    when class-conditional, the class index as a last column.
+    when class-conditional, the class index as a last column. While
+    ``lr_decay_`` is ``[done, total]`` (set by the generator for one fit or
+    ``partial_fit`` call), step ``k`` of ``total`` runs at ``lr * (1 -
+    k / total)``, the paper's linear annealing.
     """
+
+    def train_step(self, batch, **fit_params):
+        decay = getattr(self, "lr_decay_", None)
+        if decay is not None:
+            factor = max(0.0, 1.0 - decay[0] / decay[1])
+            for group in self.optimizer_.param_groups:
+                group["lr"] = self.lr * factor
+            decay[0] += 1
+        return super().train_step(batch, **fit_params)
 
     def batch_loss(self, Xb, training):
         mod = self.module_
@@ -183,6 +196,12 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         Hidden layer sizes of the denoiser.
     dropout : float, default=0.0
         Dropout of the denoiser.
+    lr_schedule : {"linear", "constant"}, default="linear"
+        ``"linear"`` anneals the learning rate from ``lr`` to 0 over the
+        steps of each ``fit`` / ``partial_fit`` call (as in the paper);
+        ``"constant"`` keeps ``lr``, e.g. to pass your own skorch
+        ``LRScheduler`` in ``callbacks`` (a ValueError says so when both are
+        given).
     {common_params}
 
     Attributes
@@ -222,6 +241,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         "d_embedding": [Interval(numbers.Integral, 2, None, closed="left")],
         "dims": [tuple, list],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "lr_schedule": [StrOptions({"linear", "constant"})],
     }
     _native_conditioning = True
     _net_class = TabDDPMNet
@@ -229,7 +249,8 @@ class TabDDPMGenerator(BaseNeuralGenerator):
 
     def __init__(
         self, *, n_timesteps=1000, n_sample_steps=100, d_embedding=128,
-        dims=(256, 256, 256), dropout=0.0, net=None, device="cpu",
+        dims=(256, 256, 256), dropout=0.0, lr_schedule="linear", net=None,
+        device="cpu",
         max_epochs=200, batch_size=1024, lr=1e-3, callbacks=None, verbose=0,
         warm_start=False, random_state=None,
     ):
@@ -238,6 +259,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         self.d_embedding = d_embedding
         self.dims = dims
         self.dropout = dropout
+        self.lr_schedule = lr_schedule
         self.net = net
         self.device = device
         self.max_epochs = max_epochs
@@ -298,6 +320,29 @@ class TabDDPMGenerator(BaseNeuralGenerator):
             "spans": tuple(spans),
             "n_numeric": len(numeric),
         }
+
+    def _train(self, M, rng, initialize, epochs=None):
+        net = self.net_
+        if self.lr_schedule == "linear":
+            given = [cb for cb in net.callbacks or ()
+                     if isinstance(cb[1] if isinstance(cb, tuple) else cb,
+                                   LRScheduler)]
+            if given:
+                raise ValueError(
+                    "callbacks include an LRScheduler while lr_schedule="
+                    "'linear' anneals the learning rate itself; pass "
+                    "lr_schedule='constant' to use your own schedule."
+                )
+            epochs = net.max_epochs if epochs is None else epochs
+            batches = -(-len(M) // net.batch_size)
+            net.lr_decay_ = [0, max(1, epochs * batches)]
+        try:
+            super()._train(M, rng, initialize, epochs)
+        finally:
+            if net.__dict__.pop("lr_decay_", None) is not None:
+                # the schedule lives within a call: show the base lr again
+                for group in net.optimizer_.param_groups:
+                    group["lr"] = net.lr
 
     def _train_tensor(self, M):
         X = M[:, self._perm]

@@ -90,65 +90,79 @@ class SpanActivation(nn.Module):
         return out
 
 
-class _Residual(nn.Module):
-    """Linear -> BatchNorm -> ReLU, concatenated to its input (CTGAN)."""
-
-    def __init__(self, d_in, d_out):
-        super().__init__()
-        self.fc = nn.Linear(d_in, d_out)
-        self.bn = nn.BatchNorm1d(d_out)
-
-    def forward(self, x):
-        return torch.cat([F.relu(self.bn(self.fc(x))), x], dim=1)
-
-
 class ResidualGenerator(nn.Module):
     """CTGAN's residual generator: noise + conditional vector -> raw outputs.
 
-    Layer ``i`` sees ``[h_{i-1}, ..., h_0, noise, cond]``. :meth:`forward`
-    computes the products of the ``[noise, cond]`` columns of all layers in
-    one matrix product (they need no input gradient), and, given
-    ``cond_index`` (one-hot conditional vectors), replaces the products of the
-    conditional vector by column look-ups. Same function as applying
-    ``seq`` to the concatenated input.
+    Layer ``i`` (Linear -> BatchNorm -> ReLU, the last one a plain Linear)
+    sees ``[h_{i-1}, ..., h_0, noise, cond]``. The weights are held by input:
+    ``w_noise`` (d_noise, sum of the layer widths) and ``w_cond`` (d_cond,
+    ...) for the columns every layer sees, ``w_h[i - 1]`` for layer ``i``'s
+    hidden columns. :meth:`forward` computes the noise products of all layers
+    in one matrix product and, given ``cond_index`` (one-hot conditional
+    vectors), adds the conditional products as row look-ups of ``w_cond``;
+    no weight is split or copied per call. Initialised and computing as
+    :meth:`dense`, the concatenated-input layers of the paper.
     """
 
     def __init__(self, d_noise, d_cond, d_data, dims):
         super().__init__()
         self.d_noise = int(d_noise)
         self.d_cond = int(d_cond)
-        layers, d = [], d_noise + d_cond
-        for h in dims:
-            layers.append(_Residual(d, h))
-            d += h
-        layers.append(nn.Linear(d, d_data))
-        self.seq = nn.Sequential(*layers)
+        self.widths = tuple(int(h) for h in dims) + (int(d_data),)
+        d_x = self.d_noise + self.d_cond
+        w_x, w_h, biases, d_h = [], [], [], 0
+        for width in self.widths:
+            full = nn.Linear(d_h + d_x, width)  # the dense layer's init
+            w = full.weight.detach()
+            if d_h:
+                w_h.append(nn.Parameter(w[:, :d_h].clone()))
+            w_x.append(w[:, d_h:])
+            biases.append(full.bias.detach())
+            d_h += width
+        w_x = torch.cat(w_x).t()
+        self.w_noise = nn.Parameter(w_x[:self.d_noise].clone())
+        self.w_cond = nn.Parameter(w_x[self.d_noise:].clone())
+        self.bias = nn.Parameter(torch.cat(biases))
+        self.w_h = nn.ParameterList(w_h)
+        self.bn = nn.ModuleList(nn.BatchNorm1d(h) for h in self.widths[:-1])
+
+    def _layers(self, xa):
+        xa = torch.split(xa, self.widths, dim=1)
+        h = None
+        for i, z in enumerate(xa):
+            if h is not None:
+                z = torch.addmm(z, h, self.w_h[i - 1].t())
+            if i == len(self.bn):
+                return z
+            a = F.relu(self.bn[i](z))
+            h = a if h is None else torch.cat([a, h], dim=1)
 
     def forward(self, x, cond_index=None):
         """Raw outputs for ``x = [noise, cond]``, or, with ``cond_index``, for
         ``x = noise`` and one-hot conditional vectors (a 1 at ``cond_index``)."""
-        fcs = [layer.fc for layer in self.seq[:-1]] + [self.seq[-1]]
-        d_x = self.d_noise + self.d_cond
-        splits = [torch.split(fc.weight, [fc.weight.shape[1] - d_x, d_x], dim=1)
-                  for fc in fcs]
-        w_x = torch.cat([w for _, w in splits])
         if cond_index is not None and self.d_cond:
-            w_noise, w_cond = torch.split(w_x, [self.d_noise, self.d_cond], dim=1)
-            # rows of the transposed cond weights, looked up and added in the
-            # noise product (addmm): no strided gather, no separate add
-            looked_up = F.embedding(cond_index, w_cond.t().contiguous())
-            xa = torch.addmm(looked_up, x, w_noise.t())
-        else:
-            xa = F.linear(x, w_x)
-        xa = torch.split(xa, [fc.weight.shape[0] for fc in fcs], dim=1)
-        h = None
-        for i, (fc, (w_h, _)) in enumerate(zip(fcs, splits)):
-            z = xa[i] + fc.bias if h is None else torch.addmm(
-                xa[i] + fc.bias, h, w_h.t())
-            if i == len(fcs) - 1:
+            # the bias is added to the (small) table, not to the batch
+            looked_up = F.embedding(cond_index, self.w_cond + self.bias)
+            return self._layers(torch.addmm(looked_up, x, self.w_noise))
+        noise, cond = torch.split(x, [self.d_noise, self.d_cond], dim=1)
+        xa = torch.addmm(self.bias, noise, self.w_noise)
+        if self.d_cond:
+            xa = xa.addmm(cond, self.w_cond)
+        return self._layers(xa)
+
+    def dense(self, x):
+        """The same function computed as in the paper: each layer a Linear
+        on its concatenated input ``[h_{i-1}, ..., h_0, noise, cond]``."""
+        rows = torch.split(torch.cat([self.w_noise, self.w_cond]).t(),
+                           self.widths)
+        biases = torch.split(self.bias, self.widths)
+        h = x
+        for i, (w_x, b) in enumerate(zip(rows, biases)):
+            w = torch.cat([self.w_h[i - 1], w_x], 1) if i else w_x
+            z = F.linear(h, w, b)
+            if i == len(self.bn):
                 return z
-            a = F.relu(self.seq[i].bn(z))
-            h = a if h is None else torch.cat([a, h], dim=1)
+            h = torch.cat([F.relu(self.bn[i](z)), h], dim=1)
 
 
 class _Dropout(nn.Dropout):
@@ -162,7 +176,7 @@ class _Dropout(nn.Dropout):
             return None
         if self.p >= 1.0:
             return torch.zeros_like(x)
-        return (torch.rand_like(x) >= self.p) * (1.0 / (1.0 - self.p))
+        return torch.rand_like(x).ge_(self.p).mul_(1.0 / (1.0 - self.p))
 
     def forward(self, x):
         m = self.mask(x)
@@ -171,11 +185,13 @@ class _Dropout(nn.Dropout):
 
 class _PackInput(nn.Module):
     """First layer of the PacGAN critic: a Linear on packs of ``pac`` rows
-    ``[data, cond]``, its weight held as the data columns' ``weight``
-    (h, pac * d_data) and the conditional columns' ``cond_weight``
-    (pac * d_cond, h, one row per pack slot and conditional column) so that
-    conditional vectors given by index are row look-ups of a contiguous
-    table. Initialised as ``nn.Linear(pac * (d_data + d_cond), h)``."""
+    ``[data, cond]``, its weight held by input (transposed): the data
+    columns' ``weight`` (pac * d_data, h) and the conditional columns'
+    ``cond_weight`` (pac * d_cond, h, one row per pack slot and conditional
+    column), so that conditional vectors given by index are row look-ups of
+    a contiguous table, and the weight gradient is one ``x.T @ grad``
+    product (faster than ``grad.T @ x`` for these thin batches of packs).
+    Initialised as ``nn.Linear(pac * (d_data + d_cond), h)``."""
 
     def __init__(self, d_data, d_cond, pac, d_out):
         super().__init__()
@@ -183,7 +199,7 @@ class _PackInput(nn.Module):
         full = nn.Linear(self.pac * (self.d_data + self.d_cond), d_out)
         w = full.weight.detach().view(d_out, self.pac, -1)
         self.weight = nn.Parameter(
-            w[:, :, :self.d_data].reshape(d_out, -1).clone())
+            w[:, :, :self.d_data].reshape(d_out, -1).t().contiguous())
         self.cond_weight = nn.Parameter(
             w[:, :, self.d_data:].permute(1, 2, 0).reshape(-1, d_out).clone())
         self.bias = nn.Parameter(full.bias.detach().clone())
@@ -196,7 +212,7 @@ class _PackInput(nn.Module):
         n = len(x)
         if cond_index is None:
             out = torch.addmm(self.bias, x[:, :dx].reshape(-1, pac * dx),
-                              self.weight.t())
+                              self.weight)
             if dc:
                 out = out.addmm(x[:, dx:].reshape(-1, pac * dc), self.cond_weight)
             return out
@@ -207,12 +223,12 @@ class _PackInput(nn.Module):
         cond = F.embedding_bag(idx, self.cond_weight, mode="sum",
                                per_sample_weights=cond_weight)
         return torch.addmm(cond + self.bias, x.reshape(-1, pac * dx),
-                           self.weight.t())
+                           self.weight)
 
     def input_gradient(self, u):
         """Gradient with respect to the rows ``[data, cond]`` of
         ``(forward(rows) * u).sum()``."""
-        gx = (u @ self.weight).reshape(-1, self.d_data)
+        gx = (u @ self.weight.t()).reshape(-1, self.d_data)
         if not self.d_cond:
             return gx
         gc = (u @ self.cond_weight.t()).reshape(-1, self.d_cond)
@@ -331,13 +347,16 @@ class CTGANModule(nn.Module):
         )
         self.activation = SpanActivation(self.spans, d_data)
 
-    def forward(self, noise, cond, hard=False, cond_index=None):
+    def forward(self, noise, cond=None, hard=False, cond_index=None):
         """Activated and raw synthetic rows for ``noise`` and conditional
-        vectors ``cond``; when these are one-hot, ``cond_index`` (the position
-        of the 1 in each row) replaces their products by look-ups."""
-        if cond_index is not None and cond.shape[1]:
+        vectors ``cond``, or one-hot ones given as ``cond_index`` (the
+        position of the 1 in each row; their products are look-ups).
+        Without either the conditional vectors are zero."""
+        if cond_index is not None:
             raw = self.generator(noise, cond_index=cond_index)
         else:
+            if cond is None:
+                cond = noise.new_zeros(len(noise), self.generator.d_cond)
             raw = self.generator(torch.cat([noise, cond], dim=1))
         return self.activation(raw, hard=hard), raw
 

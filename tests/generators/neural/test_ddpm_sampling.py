@@ -212,6 +212,7 @@ def test_fewer_sampling_steps_keep_the_marginals():
     X, y = make_mixed_classification(n_samples=1000, random_state=0)
     gen = TabDDPMGenerator(n_timesteps=100, n_sample_steps=None, d_embedding=32,
                            dims=(64, 64), max_epochs=12, batch_size=128,
+                           lr_schedule="constant",
                            random_state=0).fit(X, y)
     real = X.assign(y=y)
     full = gen.sample(1500, random_state=0)

@@ -74,7 +74,7 @@ def test_generator_cond_index_path_is_the_dense_generator(dims):
     noise = torch.randn(9, 6)
     g = torch.randint(5, (9,))
     cond = F.one_hot(g, 5).float()
-    dense = module.generator.seq(torch.cat([noise, cond], 1))
+    dense = module.generator.dense(torch.cat([noise, cond], 1))
     torch.testing.assert_close(module.generator(torch.cat([noise, cond], 1)),
                                dense)
     ours = module.generator(noise, cond_index=g)
@@ -203,7 +203,7 @@ def test_pack_input_is_a_linear_on_packed_rows():
     torch.manual_seed(0)
     disc = PacDiscriminator(7 + 5, (16,), pac=3, d_cond=5)
     inp = disc.inp
-    w = torch.cat([inp.weight.view(16, 3, 7),
+    w = torch.cat([inp.weight.t().reshape(16, 3, 7),
                    inp.cond_weight.view(3, 5, 16).permute(2, 0, 1)], 2)
     rows = torch.randn(12, 12)
     torch.testing.assert_close(inp(rows), F.linear(rows.reshape(4, 36),

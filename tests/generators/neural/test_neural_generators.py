@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.model_selection import GridSearchCV
-from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
 
 from sksynth.datasets import make_mixed_classification
 from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
@@ -57,7 +57,8 @@ def test_same_seed_same_model_and_rows(cls, data, fitted):
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
 def test_history_and_skorch_callbacks(cls, data):
     X, y = data
-    gen = tiny(cls, max_epochs=3, callbacks=[
+    own = {"lr_schedule": "constant"} if cls is TabDDPMGenerator else {}
+    gen = tiny(cls, max_epochs=3, **own, callbacks=[
         LRScheduler(policy="StepLR", step_size=1, gamma=0.5),
     ]).fit(X, y)
     assert len(gen.net_.history) == 3
@@ -69,6 +70,34 @@ def test_history_and_skorch_callbacks(cls, data):
                          threshold_mode="abs", sink=lambda *a: None)
     gen = tiny(cls, max_epochs=20, callbacks=[stop]).fit(X, y)
     assert len(gen.net_.history) == 2
+
+
+class LRLog(Callback):
+    def initialize(self):
+        self.lrs_ = []
+        return self
+
+    def on_batch_end(self, net, **kwargs):
+        self.lrs_.append(net.optimizer_.param_groups[0]["lr"])
+
+
+def test_tabddpm_anneals_the_learning_rate_within_each_call(data):
+    X, y = data
+    log = LRLog()
+    gen = tiny(TabDDPMGenerator, max_epochs=2, batch_size=100, lr=0.01,
+               callbacks=[log]).fit(X, y)
+    lrs = dict(gen.net_.callbacks_)["LRLog"].lrs_
+    total = 2 * 3  # 300 rows in batches of 100
+    np.testing.assert_allclose(lrs, [0.01 * (1 - k / total) for k in range(total)])
+    assert gen.net_.optimizer_.param_groups[0]["lr"] == 0.01
+    gen.partial_fit(X, y, epochs=1)  # a new call: a new schedule from lr
+    lrs = dict(gen.net_.callbacks_)["LRLog"].lrs_[total:]
+    np.testing.assert_allclose(lrs, [0.01, 0.01 * 2 / 3, 0.01 / 3])
+    flat = tiny(TabDDPMGenerator, max_epochs=1, batch_size=100, lr=0.01,
+                lr_schedule="constant", callbacks=[LRLog()]).fit(X, y)
+    assert dict(flat.net_.callbacks_)["LRLog"].lrs_ == [0.01] * 3
+    with pytest.raises(ValueError, match="lr_schedule='constant'"):
+        tiny(TabDDPMGenerator, callbacks=[LRScheduler()]).fit(X, y)
 
 
 def test_checkpoint_callback_saves_the_best_weights(data, tmp_path):
@@ -110,7 +139,8 @@ def test_net_routing_reaches_module_and_optimizer(cls, data):
         assert module.decoder[0].in_features == 6
     else:
         d_cond = sum(b.width for b in gen._cond_blocks)
-        assert module.generator.seq[0].fc.in_features == 6 + d_cond
+        assert module.generator.w_noise.shape[0] == 6
+        assert module.generator.w_cond.shape[0] == d_cond
     assert gen.sample(5, random_state=0)[0].shape == (5, X.shape[1])
 
 
@@ -212,8 +242,9 @@ def test_ctgan_training_by_sampling_is_balanced_and_matches_rows(data, fitted):
 
     def spy(self, batch, **kw):
         torch.manual_seed(0)
-        cond, blk, g = self._sample_cond(20000)
+        blk, g = self._sample_cond(20000)
         real = self._real_rows(g)
+        cond = torch.nn.functional.one_hot(g, self.tbs_["d_cond"])
         captured.update(cond=cond, blk=blk, g=g, real=real)
         return orig(self, batch, **kw)
 
