@@ -53,7 +53,9 @@ class IndexBatches:
 
     def __len__(self):
         n = len(self.X)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.drop_last:  # the last incomplete batch, unless the only one
+            return max(1, n // self.batch_size) if n else 0
+        return -(-n // self.batch_size)
 
     def __iter__(self):
         n = len(self.X)

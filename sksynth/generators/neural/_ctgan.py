@@ -28,6 +28,9 @@ class CTGANNet(GeneratorNet):
                  **kwargs):
         self.discriminator_steps = discriminator_steps
         self.gp_weight = gp_weight
+        # an epoch is n // batch_size steps of full batches, as in the paper
+        # (the rows come from training-by-sampling, not from the batch)
+        kwargs.setdefault("iterator_train__drop_last", True)
         super().__init__(module, *args, **kwargs)
 
     def initialize_optimizer(self, *args, **kwargs):
@@ -93,7 +96,7 @@ class CTGANNet(GeneratorNet):
         loss = out[:k].mean() - out[k:].mean()
         alpha = torch.rand(k, 1, 1, device=real.device).expand(-1, pac, 1)
         alpha = alpha.reshape(-1, 1)
-        mix = alpha * real + (1 - alpha) * fake
+        mix = torch.lerp(fake, real, alpha)  # alpha * real + (1 - alpha) * fake
         if g_real is None:
             grad = disc.input_gradient(mix)
         else:  # the mixed conditional vector: alpha at g_real, 1 - alpha at g

@@ -65,9 +65,9 @@ class SpanActivation(nn.Module):
             return raw
         out = raw
         if self.any_soft:
-            if gumbel:
-                u = torch.rand_like(raw).clamp_(min=1e-20)
-                y = (raw - torch.log(-torch.log(u))) / tau
+            if gumbel:  # in place: -log(-log(u)), then (raw + g) / tau
+                g = torch.rand_like(raw).clamp_(min=1e-20).log_().neg_().log_()
+                y = torch.sub(raw, g).div_(tau)
             else:
                 y = raw
             n, seg = len(raw), self.seg
@@ -76,7 +76,7 @@ class SpanActivation(nn.Module):
                              device=raw.device)
             top = top.scatter_reduce(1, idx, y.detach(), "amax")
             top = top.index_select(1, seg)
-            e = torch.exp(y - top)
+            e = torch.sub(y, top).exp_()
             total = raw.new_zeros(n, self.n_segments).index_add(1, seg, e)
             soft = e / total.index_select(1, seg)
             if hard:

@@ -211,3 +211,22 @@ def test_pack_input_is_a_linear_on_packed_rows():
     bound = 1 / 36 ** 0.5
     assert w.abs().max() <= bound and w.abs().max() > 0.8 * bound
     assert inp.bias.abs().max() <= bound
+
+
+def test_span_activation_gumbel_path_values_and_gradients():
+    """With the same uniform draws, the (in-place) Gumbel-softmax path equals
+    softmax((raw - log(-log(u))) / tau) per span, values and gradients."""
+    act = SpanActivation(NO_LINEAR, 12)
+    raw = torch.randn(6, 12, requires_grad=True)
+    w = torch.randn(6, 12)
+    torch.manual_seed(0)
+    out = act(raw, tau=0.3)
+    torch.manual_seed(0)
+    u = torch.rand(6, 12).clamp(min=1e-20)
+    y = (raw - torch.log(-torch.log(u))) / 0.3
+    parts = [torch.tanh(raw[:, a:b]) if k == "tanh" else torch.softmax(y[:, a:b], 1)
+             for a, b, k in NO_LINEAR]
+    ref = torch.cat(parts, 1)
+    torch.testing.assert_close(out, ref)
+    torch.testing.assert_close(torch.autograd.grad((out * w).sum(), raw)[0],
+                               torch.autograd.grad((ref * w).sum(), raw)[0])
