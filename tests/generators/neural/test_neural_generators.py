@@ -352,3 +352,24 @@ def test_gpu_fit_then_load_and_sample_on_cpu_only(cls, data, tmp_path):
                          cwd=str(__import__("pathlib").Path(__file__).parents[3]))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "cpu"
+
+
+def test_index_batches_and_ctgan_epoch_length():
+    from skorch.dataset import Dataset
+
+    from sksynth.generators.neural._base import IndexBatches
+
+    X = torch.arange(23.0)[:, None]
+    full = IndexBatches(Dataset(X), batch_size=5)
+    assert [len(b) for b, _ in full] == [5, 5, 5, 5, 3]
+    dropped = IndexBatches(Dataset(X), batch_size=5, drop_last=True)
+    assert [len(b) for b, _ in dropped] == [5, 5, 5, 5]
+    lone = IndexBatches(Dataset(X[:3]), batch_size=5, drop_last=True)
+    assert [len(b) for b, _ in lone] == [3]  # a lone short batch is kept
+    torch.manual_seed(0)
+    rows = torch.cat([b for b, _ in full]).flatten().sort().values
+    assert torch.equal(rows, X.flatten())  # an epoch visits every row once
+    # CTGAN: n // batch_size steps per epoch, as in the paper
+    X, y = make_mixed_classification(n_samples=230, random_state=0)
+    gen = tiny(CTGANGenerator, batch_size=50, max_epochs=1).fit(X, y)
+    assert len(gen.net_.history[-1, "batches"]) == 4
