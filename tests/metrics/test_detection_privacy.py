@@ -59,7 +59,8 @@ def test_privacy_of_copies(tables):
     real, _, holdout = tables
     assert exact_copy_rate(real, real) == 1.0
     assert dcr_share(real, real, holdout, random_state=0) == 1.0
-    assert dcr_ratio(real, real, holdout, random_state=0) == 0.0
+    # (euclidean distances of a row to itself are zero up to rounding)
+    assert dcr_ratio(real, real, holdout, random_state=0) == pytest.approx(0, abs=1e-6)
     assert membership_inference_auc(real, real, holdout, random_state=0) > 0.99
     assert nndr(real, real, random_state=0) < 0.01
 

@@ -788,13 +788,14 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
 
     _parameter_constraints: dict = {
         **{k: v for k, v in CTGANGenerator._parameter_constraints.items()
-           if k not in ("pac", "log_frequency")},
+           if k not in ("pac", "log_frequency", "average_decay")},
         **_DPSGD_CONSTRAINTS,
         "weight_clip": [Interval(numbers.Real, 0, None, closed="neither")],
     }
     _net_class = DPCTGANNet
     pac = 1
     log_frequency = False
+    average_decay = None  # samples from the last (DP-trained) weights
 
     def __init__(
         self, *, epsilon=None, delta=1e-9, max_grad_norm=1.0, domain=None,

@@ -25,9 +25,10 @@ class CTGANNet(GeneratorNet):
     """
 
     def __init__(self, module, *args, discriminator_steps=1, gp_weight=10.0,
-                 **kwargs):
+                 average_decay=None, **kwargs):
         self.discriminator_steps = discriminator_steps
         self.gp_weight = gp_weight
+        self.average_decay = average_decay
         # an epoch is n // batch_size steps of full batches, as in the paper
         # (the rows come from training-by-sampling, not from the batch)
         kwargs.setdefault("iterator_train__drop_last", True)
@@ -153,6 +154,12 @@ class CTGANNet(GeneratorNet):
                     named_parameters=list(module.generator.named_parameters()),
                     batch=batch, training=True)
         self.optimizer_.step()
+        if module.generator_average is not None and self.average_decay:
+            # decay warmed up as (1 + t) / (10 + t): short fits average
+            # their last steps, not their initial weights
+            t = self.average_steps_ = getattr(self, "average_steps_", 0) + 1
+            decay = min(self.average_decay, (1 + t) / (10 + t))
+            module.update_average(1.0 - decay)
         self.history.record_batch("discriminator_loss", float(loss_d.item()))
         return {"loss": loss_g.detach(), "y_pred": fake.detach()}
 
@@ -191,6 +198,18 @@ class CTGANGenerator(BaseNeuralGenerator):
     vector and the others are met by bounded rejection among those rows
     (numeric conditions too, which raises a ValueError if they are too rare).
 
+    ``max_epochs`` defaults to 500 (the paper's default is 300): on adult,
+    from the last weights, TSTR ROC AUC for ``income`` went 0.873, 0.892,
+    0.896, 0.886 after 150, 300, 450, 600 epochs (``benchmarks/
+    bench_neural.py --eval-every 150``): GAN training oscillates, hence the
+    averaged generator (``average_decay``), which at 500 epochs gives TSTR
+    0.895 with column shapes 0.973 and detection AUC 0.741 (last weights:
+    0.896, 0.948, 0.812). An epoch here (``n // batch_size`` steps) takes
+    about half the time of the reference implementation's on the same CPU,
+    so 500 epochs take about the time of its 300. The other defaults
+    (``batch_size=500``, ``lr=2e-4`` for both networks, Adam with betas
+    (0.5, 0.9) and weight decay 1e-6) are the paper's.
+
     Parameters
     ----------
     embedding_dim : int, default=128
@@ -206,6 +225,13 @@ class CTGANGenerator(BaseNeuralGenerator):
     log_frequency : bool, default=True
         Training-by-sampling draws categories by log-frequency (else by
         frequency).
+    average_decay : float or None, default=0.999
+        Rows are sampled from a moving average of the generator's weights
+        (and batch-norm statistics), updated after every step with this
+        decay (warmed up as ``(1 + t) / (10 + t)`` over the first steps),
+        which smooths the step-to-step oscillation of GAN training (Yazici
+        et al., ICLR 2019). ``None`` samples from the last weights, as in
+        the paper.
     {common_params}
 
     Attributes
@@ -248,6 +274,7 @@ class CTGANGenerator(BaseNeuralGenerator):
         "pac": [Interval(numbers.Integral, 1, None, closed="left")],
         "discriminator_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "log_frequency": ["boolean"],
+        "average_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
     }
     _native_conditioning = True
     _net_class = CTGANNet
@@ -255,7 +282,8 @@ class CTGANGenerator(BaseNeuralGenerator):
     def __init__(
         self, *, embedding_dim=128, generator_dim=(256, 256),
         discriminator_dim=(256, 256), pac=10, discriminator_steps=1,
-        log_frequency=True, net=None, device="cpu", max_epochs=300,
+        log_frequency=True, average_decay=0.999, net=None, device="cpu",
+        max_epochs=500,
         batch_size=500, lr=2e-4, callbacks=None, verbose=0, warm_start=False,
         random_state=None,
     ):
@@ -265,6 +293,7 @@ class CTGANGenerator(BaseNeuralGenerator):
         self.pac = pac
         self.discriminator_steps = discriminator_steps
         self.log_frequency = log_frequency
+        self.average_decay = average_decay
         self.net = net
         self.device = device
         self.max_epochs = max_epochs
@@ -291,6 +320,7 @@ class CTGANGenerator(BaseNeuralGenerator):
             "generator_dim": tuple(self.generator_dim),
             "discriminator_dim": tuple(self.discriminator_dim),
             "pac": self.pac,
+            "average": self.average_decay is not None,
         }
 
     def _net_params(self):
@@ -298,6 +328,7 @@ class CTGANGenerator(BaseNeuralGenerator):
             "optimizer__betas": (0.5, 0.9),
             "optimizer__weight_decay": 1e-6,
             "discriminator_steps": self.discriminator_steps,
+            "average_decay": self.average_decay,
         }
 
     # ------------------------------------------------------------ prepare
@@ -396,7 +427,8 @@ class CTGANGenerator(BaseNeuralGenerator):
             if g is not None:
                 g = torch.as_tensor(g, dtype=torch.long, device=device)
             noise = torch.randn(m, module.embedding_dim, device=device)
-            fake, _ = module(noise, cond_index=g)
+            fake, _ = module(noise, cond_index=g,
+                             average=bool(self.net_.average_decay))
             out.append(fake.double().cpu().numpy())
         M = np.concatenate(out) if out else np.zeros((0, self.encoder_.n_features_out_))
         return self._decode(M, rng)

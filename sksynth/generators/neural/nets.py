@@ -10,6 +10,7 @@ built by skorch from ``module__*`` keyword arguments:
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -330,11 +331,16 @@ class CTGANModule(nn.Module):
         Hidden layer sizes.
     pac : int, default=10
         Rows per PacGAN pack.
+    average : bool, default=False
+        Also hold ``generator_average``, a copy of the generator whose
+        weights and batch-norm statistics the net keeps as a moving average
+        of the trained generator's (not trained itself).
     """
 
     def __init__(
         self, d_data=1, d_cond=0, spans=(), embedding_dim=128,
         generator_dim=(256, 256), discriminator_dim=(256, 256), pac=10,
+        average=False,
     ):
         super().__init__()
         self.spans = tuple(tuple(s) for s in spans)
@@ -346,18 +352,42 @@ class CTGANModule(nn.Module):
             d_data + d_cond, tuple(discriminator_dim), pac, d_cond=d_cond
         )
         self.activation = SpanActivation(self.spans, d_data)
+        self.generator_average = None
+        if average:
+            self.generator_average = copy.deepcopy(self.generator)
+            self.generator_average.requires_grad_(False)
 
-    def forward(self, noise, cond=None, hard=False, cond_index=None):
+    @torch.no_grad()
+    def update_average(self, weight):
+        """Move ``generator_average`` towards the generator: ``avg += weight
+        * (current - avg)`` for every weight and batch-norm statistic."""
+        pairs = zip(
+            list(self.generator_average.parameters())
+            + list(self.generator_average.buffers()),
+            list(self.generator.parameters()) + list(self.generator.buffers()),
+        )
+        for avg, cur in pairs:
+            if avg.is_floating_point():
+                avg.lerp_(cur, weight)
+            else:  # batch counters
+                avg.copy_(cur)
+
+    def forward(self, noise, cond=None, hard=False, cond_index=None,
+                average=False):
         """Activated and raw synthetic rows for ``noise`` and conditional
         vectors ``cond``, or one-hot ones given as ``cond_index`` (the
         position of the 1 in each row; their products are look-ups).
-        Without either the conditional vectors are zero."""
+        Without either the conditional vectors are zero. ``average`` uses
+        ``generator_average`` when there is one."""
+        gen = self.generator
+        if average and self.generator_average is not None:
+            gen = self.generator_average
         if cond_index is not None:
-            raw = self.generator(noise, cond_index=cond_index)
+            raw = gen(noise, cond_index=cond_index)
         else:
             if cond is None:
-                cond = noise.new_zeros(len(noise), self.generator.d_cond)
-            raw = self.generator(torch.cat([noise, cond], dim=1))
+                cond = noise.new_zeros(len(noise), gen.d_cond)
+            raw = gen(torch.cat([noise, cond], dim=1))
         return self.activation(raw, hard=hard), raw
 
 

@@ -373,3 +373,28 @@ def test_index_batches_and_ctgan_epoch_length():
     X, y = make_mixed_classification(n_samples=230, random_state=0)
     gen = tiny(CTGANGenerator, batch_size=50, max_epochs=1).fit(X, y)
     assert len(gen.net_.history[-1, "batches"]) == 4
+
+
+def test_ctgan_samples_from_the_moving_average_of_its_generator(data):
+    X, y = data
+    gen = tiny(CTGANGenerator, max_epochs=1, batch_size=100).fit(X, y)  # 3 steps
+    module = gen.net_.module_
+    assert gen.net_.average_steps_ == 3
+    live = dict(module.generator.named_parameters())
+    avg = dict(module.generator_average.named_parameters())
+    assert not any(p.requires_grad for p in avg.values())
+    assert all(not torch.equal(live[k], avg[k]) for k in live)
+    # update rule: avg += w * (current - avg), statistics included
+    before = {k: v.clone() for k, v in module.generator_average.state_dict().items()}
+    module.update_average(0.25)
+    for k, v in module.generator_average.state_dict().items():
+        cur = module.generator.state_dict()[k]
+        want = before[k] + 0.25 * (cur - before[k]) if v.is_floating_point() else cur
+        torch.testing.assert_close(v, want)
+    # rows come from the averaged generator; average_decay=None: no copy
+    a = gen.sample(20, random_state=0)[0]
+    module.generator_average.load_state_dict(module.generator.state_dict())
+    b = gen.sample(20, random_state=0)[0]
+    assert not a.equals(b)
+    plain = tiny(CTGANGenerator, max_epochs=1, average_decay=None).fit(X, y)
+    assert plain.net_.module_.generator_average is None
