@@ -2,7 +2,7 @@
 
 For CTGAN, TVAE and TabDDPM (skorch-trained) it reports
 
-* seconds per epoch (from ``net_.history``, steady-state epoch) and the batch
+* seconds per epoch (from ``net_.history``, median of epochs 2-4) and the batch
   size, on CPU with ``--threads`` torch threads (default 2), and on CUDA with
   rows per second when a GPU is present;
 * fit + sample time at ``--epochs`` (default: each generator's default
@@ -175,8 +175,9 @@ def reference_ctgan(args, train_path):
 
 
 def epoch_seconds(cls, train, params):
-    gen = cls(**{**params, "max_epochs": 2, "callbacks": None}).fit(train)
-    seconds = gen.net_.history[-1, "dur"]
+    """Median duration of epochs 2-4 of a 4-epoch fit (the first warms up)."""
+    gen = cls(**{**params, "max_epochs": 4, "callbacks": None}).fit(train)
+    seconds = statistics.median(gen.net_.history[1:, "dur"])
     return seconds, gen.batch_size, len(train) / seconds
 
 
