@@ -23,7 +23,10 @@ gives numbers early; ``--eval-rows`` samples fewer rows than the training
 table. ``--sample-steps K1,K2,...`` evaluates TabDDPM with each number of
 sampling steps (``n_sample_steps``; ``all`` for every diffusion step) at each
 evaluation, from the same fitted model. ``--set PARAM=VALUE`` (repeatable) sets
-a generator parameter, e.g. ``--set lr=2e-3 --set "dims=(512, 512)"``.
+a generator parameter, e.g. ``--set lr=2e-3 --set "dims=(512, 512)"``. Each
+row also holds ``rows``, checks of the synthetic rows against the training
+rows (missing shares, point masses, distinct values: ``[real, synthetic]``);
+``--keep-impossible`` samples without the impossible-pair redraw.
 
 ``--reference-ctgan`` instead times CTGANGenerator's CPU epoch against the
 reference ``ctgan`` package (a benchmark reference only, never a dependency)
@@ -181,6 +184,28 @@ def epoch_seconds(cls, train, params):
     return seconds, gen.batch_size, len(train) / seconds
 
 
+def row_checks(real, synth):
+    """What a reader of the rows sees: missing shares (alone and for pairs of
+    columns), the share of the most frequent value of numeric columns where
+    it holds at least 40% of the rows, and the number of distinct values of
+    numeric columns with at most 200; each as ``[real, synthetic]``."""
+    out = {}
+    missing = [c for c in real.columns if real[c].isna().any()]
+    for c in missing:
+        out[f"missing {c}"] = [real[c].isna().mean(), synth[c].isna().mean()]
+    for i, a in enumerate(missing):
+        for b in missing[i + 1:]:
+            out[f"missing {a} & {b}"] = [
+                (df[a].isna() & df[b].isna()).mean() for df in (real, synth)]
+    for c in real.select_dtypes("number").columns:
+        mode = real[c].mode()[0]
+        if (real[c] == mode).mean() >= 0.4:
+            out[f"{c} == {mode}"] = [(df[c] == mode).mean() for df in (real, synth)]
+        if real[c].nunique() <= 200:
+            out[f"distinct {c}"] = [int(df[c].nunique()) for df in (real, synth)]
+    return {k: [round(float(v), 4) for v in pair] for k, pair in out.items()}
+
+
 def evaluate(gen, train, test, n_rows, save=None):
     start = time.perf_counter()
     Xs, ys = gen.sample(n_rows, random_state=0)
@@ -195,6 +220,7 @@ def evaluate(gen, train, test, n_rows, save=None):
     row["tstr_roc_auc"] = tstr_score(
         train, synth, test, target=TARGET, random_state=0
     )
+    row["rows"] = row_checks(train, synth)
     return row
 
 
@@ -246,6 +272,8 @@ def run_generator(cls, device, train, test, args):
         start = time.perf_counter()
         if done == 0:
             gen.fit(train.drop(columns=TARGET), train[TARGET])
+            if args.keep_impossible:
+                gen.impossible_pairs_ = None
         else:
             gen.partial_fit(train.drop(columns=TARGET), train[TARGET],
                             epochs=epochs)
@@ -288,6 +316,9 @@ def main():
     parser.add_argument("--set", action="append", metavar="PARAM=VALUE",
                         help="generator parameter (repeatable), e.g. "
                         "--set lr=2e-3 --set 'dims=(512, 512)'")
+    parser.add_argument("--keep-impossible", action="store_true",
+                        help="sample without redrawing rows that hold a pair of "
+                        "categories never seen together (impossible_pairs_)")
     parser.add_argument("--save-sample", action="store_true",
                         help="also write each synthetic table as CSV")
     parser.add_argument("--reference-ctgan", action="store_true",
@@ -317,7 +348,11 @@ def main():
         for device in devices:
             rows += run_generator(cls, device, train, test, args)
     table = pd.DataFrame(rows)
-    print(table.round(3).to_string(index=False))
+    print(table.drop(columns="rows").round(3).to_string(index=False))
+    checks = pd.DataFrame({f"{r['generator']} {r['epochs']}": {
+        k: f"{v[0]:g} / {v[1]:g}" for k, v in r["rows"].items()} for r in rows})
+    print("rows (real / synthetic):")
+    print(checks.to_string())
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / args.out).write_text(json.dumps(rows, indent=2))

@@ -51,11 +51,16 @@ class IndexBatches:
         self.shuffle = shuffle
         self.drop_last = drop_last
 
+    @staticmethod
+    def count(n, batch_size, drop_last=False):
+        """Number of batches of ``n`` rows (``drop_last`` drops the last
+        incomplete batch, unless it is the only one)."""
+        if drop_last:
+            return max(1, n // batch_size) if n else 0
+        return -(-n // batch_size)
+
     def __len__(self):
-        n = len(self.X)
-        if self.drop_last:  # the last incomplete batch, unless the only one
-            return max(1, n // self.batch_size) if n else 0
-        return -(-n // self.batch_size)
+        return self.count(len(self.X), self.batch_size, self.drop_last)
 
     def __iter__(self):
         n = len(self.X)

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import LRScheduler
 from torch.nn import functional as F
 
-from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
+from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet, IndexBatches
 from .nets import DiffusionMLP, cosine_alpha_bar
 
 __all__ = ["TabDDPMGenerator"]
@@ -342,12 +342,15 @@ class TabDDPMGenerator(BaseNeuralGenerator):
                     "lr_schedule='constant' to use your own schedule."
                 )
             epochs = net.max_epochs if epochs is None else epochs
-            batches = -(-len(M) // net.batch_size)
+            kw = net.get_params_for("iterator_train")
+            batches = IndexBatches.count(len(M), kw.get("batch_size", net.batch_size),
+                                         kw.get("drop_last", False))
             net.lr_decay_ = [0, max(1, epochs * batches)]
         try:
             super()._train(M, rng, initialize, epochs)
         finally:
-            if net.__dict__.pop("lr_decay_", None) is not None:
+            if (net.__dict__.pop("lr_decay_", None) is not None
+                    and hasattr(net, "optimizer_")):
                 # the schedule lives within a call: show the base lr again
                 for group in net.optimizer_.param_groups:
                     group["lr"] = net.lr
