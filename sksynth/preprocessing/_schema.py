@@ -28,10 +28,23 @@ from pandas.api.types import (
     is_object_dtype,
 )
 
+from ._column_encoders import point_masses
+
 __all__ = ["ColumnSchema", "DerivedColumn", "TableSchema"]
 
 # A numeric target with more distinct values than this is modelled as numeric.
 _MAX_TARGET_CLASSES = 50
+
+# A value of a numeric or datetime column held by at least this share of the
+# rows is a point mass (an atom); at most this many, the most frequent, are kept.
+ATOM_SHARE = 0.05
+MAX_ATOMS = 3
+
+
+def _atoms(codes, n_rows):
+    """The point masses of one column's non-missing codes, as a tuple of floats."""
+    values, _ = point_masses(codes, ATOM_SHARE * n_rows, MAX_ATOMS)
+    return tuple(float(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,15 @@ class ColumnSchema:
         For categorical columns, the number of rows of each category.
     unit, tz : str or None
         Tick unit and time zone of a datetime column.
+    atoms : tuple of float
+        Codes of a numeric or datetime column that carry a point mass: each
+        held by at least ``ATOM_SHARE`` of the rows seen in ``fit`` (missing
+        ones included), the ``MAX_ATOMS`` most frequent in increasing order
+        (such as the zeros of a balance). Empty for categorical columns and by
+        default: a schema built without the data (a public schema of a DP
+        generator) must leave it empty, as it is read off the data. Bounded
+        rejection can meet a condition on such a value of a continuous column
+        (see :meth:`TableSchema.check_rejectable`).
     """
 
     name: Hashable
@@ -76,6 +98,7 @@ class ColumnSchema:
     unit: str | None = None
     tz: object = None
     decimals: int | None = None
+    atoms: tuple = ()
 
     @property
     def has_missing(self):
@@ -148,6 +171,7 @@ def _infer_column(name, s, *, target=False, kind=None):
             high=float(np.nanmax(ticks)),
             unit=unit,
             tz=getattr(dtype, "tz", None),
+            atoms=_atoms(ticks[~np.isnan(ticks)], n),
         )
     elif is_numeric_dtype(dtype) and not target:
         return _numeric_column(name, s, dtype, missing_rate)
@@ -220,6 +244,7 @@ def _numeric_column(name, s, dtype, missing_rate, values=None):
         low=float(observed.min()),
         high=float(observed.max()),
         decimals=0 if integer else _decimals(observed),
+        atoms=_atoms(observed, len(values)),
     )
 
 
@@ -604,6 +629,49 @@ class TableSchema:
                 s = s.astype(f"datetime64[{col.unit}]")
             return _datetime_ticks(s)
         return _to_float(col.name, s)
+
+    def check_rejectable(self, cond, skip=(), generator="This generator"):
+        """Raise if bounded rejection cannot meet a condition of ``cond``.
+
+        ``cond`` is a code row (or a matrix of rows) of :meth:`encode_conditions`,
+        NaN = free. Rejection meets a condition on a categorical, integer or
+        datetime column, and on a continuous column only at one of its
+        :attr:`ColumnSchema.atoms` (a value with a point mass); any other value
+        of a continuous column has probability zero. Columns whose positions
+        are in ``skip`` are met natively by the model and not checked.
+        ``generator`` names the caller in the message.
+
+        Raises
+        ------
+        ValueError
+            Naming the first column whose condition cannot be met, and why.
+        """
+        C = np.atleast_2d(np.asarray(cond, dtype=np.float64))
+        skip = {int(j) for j in skip}
+        given = ~np.isnan(C)
+        for j in np.flatnonzero(given.any(axis=0)):
+            col = self.columns[j]
+            if j in skip or col.is_discrete:
+                continue
+            values = C[given[:, j], j]
+            bad = values[~np.isin(values, col.atoms)]
+            if len(bad) == 0:
+                continue
+            if col.atoms:
+                masses = (
+                    f"only its point masses {list(col.atoms)} can be met that "
+                    f"way, not {bad[0]!r}"
+                )
+            else:
+                masses = "it has no value with a point mass"
+            raise ValueError(
+                f"{generator} meets this condition by bounded rejection, and a "
+                f"condition on the continuous column {col.name!r} is too rare to "
+                f"meet that way (a continuous value has probability zero; "
+                f"{masses}). Use a generator with native conditioning (e.g. "
+                "GaussianCopulaGenerator) or condition on a categorical or "
+                "integer column."
+            )
 
     def encode_conditions(self, conditions, n_samples):
         """Encode sampling conditions into an ``(n_samples, n_columns)`` matrix.
