@@ -1,13 +1,16 @@
 """The privacy mechanisms against their formulas."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 from scipy.stats import chisquare
 
 from sksynth.generators.dp.accounting import (
+    RDP_ORDERS,
     PrivacyAccountant,
+    calibrate_noise_multiplier,
     epsilon_to_zcdp,
     exponential_mechanism,
     exponential_probabilities,
@@ -15,6 +18,8 @@ from sksynth.generators.dp.accounting import (
     gaussian_exact_delta,
     gaussian_rho,
     gaussian_sigma,
+    rdp_to_epsilon,
+    subsampled_gaussian_rdp,
     zcdp_delta,
     zcdp_to_epsilon,
 )
@@ -123,3 +128,66 @@ def test_accountant_composition_and_refusal():
     assert second.cumulative_rho == pytest.approx(0.2)
     assert second.cumulative_delta == pytest.approx(2e-6)
     assert second.cumulative_epsilon > second.epsilon
+
+
+# ------------------------------------------------------------- Renyi DP
+
+RDP_CASES = [(0.5, 0.001, 1), (0.8, 0.01, 100), (1.0, 0.02, 1000), (1.26, 0.01, 500),
+             (2.0, 0.1, 50), (4.0, 0.25, 10), (10.0, 0.5, 3), (1.1, 0.004, 12345)]
+
+
+def test_rdp_orders_are_opacus_defaults():
+    accountants = pytest.importorskip("opacus.accountants")
+    assert list(RDP_ORDERS) == list(accountants.RDPAccountant.DEFAULT_ALPHAS)
+
+
+@pytest.mark.parametrize("sigma, q, steps", RDP_CASES)
+def test_subsampled_gaussian_rdp_matches_opacus(sigma, q, steps):
+    rdp_mod = pytest.importorskip("opacus.accountants.analysis.rdp")
+    ours = subsampled_gaussian_rdp(sigma, q, steps)
+    ref = np.asarray(rdp_mod.compute_rdp(q=q, noise_multiplier=sigma, steps=steps,
+                                         orders=list(RDP_ORDERS)), dtype=float)
+    np.testing.assert_allclose(ours, ref, rtol=1e-6)
+    for delta in (1e-5, 1e-9):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # opacus: "optimal order is ..."
+            ref_eps, _ = rdp_mod.get_privacy_spent(orders=list(RDP_ORDERS),
+                                                   rdp=list(ref), delta=delta)
+        assert rdp_to_epsilon(ours, delta) == pytest.approx(ref_eps, rel=1e-6)
+
+
+def test_subsampled_gaussian_rdp_formulas():
+    # no subsampling: the Gaussian mechanism, alpha / (2 sigma^2) per step
+    orders = np.array([1.5, 2.0, 7.3, 32.0])
+    np.testing.assert_allclose(subsampled_gaussian_rdp(3.0, 1.0, 4, orders),
+                               4 * orders / 18.0, rtol=1e-12)
+    # subsampling amplifies: strictly below the full Gaussian at every order
+    sub = subsampled_gaussian_rdp(1.0, 0.05, 1)
+    assert np.all(sub < np.asarray(RDP_ORDERS) / 2.0)
+    # nothing sampled, no step: no cost; composition is linear in the steps
+    assert not subsampled_gaussian_rdp(1.0, 0.0, 10).any()
+    assert not subsampled_gaussian_rdp(1.0, 0.1, 0).any()
+    np.testing.assert_allclose(subsampled_gaussian_rdp(1.5, 0.1, 30),
+                               30 * subsampled_gaussian_rdp(1.5, 0.1, 1), rtol=1e-12)
+    # the RDP curve grows with the order (RDP is monotone in alpha)
+    assert np.all(np.diff(sub) > 0)
+
+
+def test_rdp_to_epsilon_formula_and_lengths():
+    eps = rdp_to_epsilon([0.5, 1.0], 1e-5, orders=[2.0, 4.0])
+    by_hand = min(0.5 - (math.log(1e-5) + math.log(2)) + math.log(1 / 2),
+                  1.0 - (math.log(1e-5) + math.log(4)) / 3 + math.log(3 / 4))
+    assert eps == pytest.approx(by_hand, rel=1e-12)
+    with pytest.raises(ValueError, match="orders"):
+        rdp_to_epsilon([0.5], 1e-5, orders=[2.0, 4.0])
+
+
+def test_calibrate_noise_multiplier_known_value_and_opacus():
+    sigma = calibrate_noise_multiplier(1.0, 1e-5, sample_rate=0.01, steps=500)
+    assert round(sigma, 2) == 1.26
+    eps = rdp_to_epsilon(subsampled_gaussian_rdp(sigma, 0.01, 500), 1e-5)
+    assert eps <= 1.0 and eps > 0.999  # the smallest sigma, to tol=1e-4
+    accountants = pytest.importorskip("opacus.accountants")
+    acc = accountants.RDPAccountant()
+    acc.history = [(sigma, 0.01, 500)]
+    assert acc.get_epsilon(1e-5) == pytest.approx(eps, rel=1e-6)

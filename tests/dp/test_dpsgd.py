@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 import torch
-from opacus.accountants import RDPAccountant
-from opacus.accountants.utils import get_noise_multiplier
 
 from sksynth.datasets import make_mixed_classification
 from sksynth.generators import DPCTGANGenerator, DPTVAEGenerator
 from sksynth.generators.dp import PrivacyBudgetWarning
-from sksynth.generators.dp._dpsgd import calibrate_noise_multiplier
+from sksynth.generators.dp.accounting import calibrate_noise_multiplier
+
+RDPAccountant = pytest.importorskip("opacus.accountants").RDPAccountant
+get_noise_multiplier = pytest.importorskip(
+    "opacus.accountants.utils").get_noise_multiplier
 
 TINY = {
     DPTVAEGenerator: {"embedding_dim": 4, "compress_dims": (16,),

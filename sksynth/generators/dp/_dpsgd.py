@@ -14,7 +14,7 @@ of the rows (rate ``q = batch_size / n``), computes per-sample gradients with
 opacus's :class:`~opacus.GradSampleModule`, clips each to ``max_grad_norm`` in
 L2, sums them, adds Gaussian noise of scale ``noise_multiplier *
 max_grad_norm`` and divides by the expected batch size ``q * n``. The noise
-multiplier is calibrated before training with opacus's RDP analysis of the
+multiplier is calibrated before training with the RDP analysis of the
 subsampled Gaussian, composed in Renyi DP with the zCDP cost of the domain
 (rho-zCDP is ``alpha * rho``-RDP at every order ``alpha``).
 """
@@ -27,14 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from opacus import GradSampleModule
-from opacus.accountants import RDPAccountant
-from opacus.accountants.analysis.rdp import compute_rdp, get_privacy_spent
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
-from ...base import _MAX_SEED
 from ...preprocessing import TableSchema
+from ...utils._dependencies import import_optional
+from ...utils._random import draw_seed
 from ...utils._validation import validate_table
 from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
@@ -49,78 +47,17 @@ from ._domain import (
 )
 from ._domain import undiscretize as _undiscretize
 from .accounting import (
+    RDP_ORDERS,
     PrivacyAccountant,
     PrivacySpent,
     PrivacyStep,
+    calibrate_noise_multiplier,
     epsilon_to_zcdp,
+    rdp_to_epsilon,
+    subsampled_gaussian_rdp,
 )
 
 __all__ = ["DPCTGANGenerator", "DPTVAEGenerator", "calibrate_noise_multiplier"]
-
-_ORDERS = tuple(RDPAccountant.DEFAULT_ALPHAS)
-
-
-# ---------------------------------------------------------------- accounting
-def _sgd_rdp(noise_multiplier, sample_rate, steps):
-    if steps == 0:
-        return np.zeros(len(_ORDERS))
-    return np.asarray(compute_rdp(
-        q=sample_rate, noise_multiplier=noise_multiplier, steps=steps,
-        orders=list(_ORDERS),
-    ), dtype=float)
-
-
-def _rdp_epsilon(rdp, delta):
-    with warnings.catch_warnings():
-        # "optimal order is the largest alpha": only for tiny noise multipliers
-        warnings.filterwarnings("ignore", message="Optimal order", category=UserWarning)
-        eps, _ = get_privacy_spent(orders=list(_ORDERS), rdp=list(rdp), delta=delta)
-    return float(eps)
-
-
-def calibrate_noise_multiplier(epsilon, delta, sample_rate, steps, rho_fixed=0.0,
-                               tol=1e-4):
-    """Smallest noise multiplier of DP-SGD meeting ``(epsilon, delta)``.
-
-    The DP-SGD run (``steps`` steps of the Poisson-subsampled Gaussian at
-    ``sample_rate``) is composed in Renyi DP with a ``rho_fixed``-zCDP
-    mechanism (``alpha * rho_fixed`` at order ``alpha``) and converted with
-    opacus's RDP-to-DP conversion.
-
-    Examples
-    --------
-    >>> from sksynth.generators.dp._dpsgd import calibrate_noise_multiplier
-    >>> sigma = calibrate_noise_multiplier(1.0, 1e-5, sample_rate=0.01, steps=500)
-    >>> round(sigma, 2)
-    1.26
-    """
-    if epsilon <= 0:
-        raise ValueError(f"epsilon must be > 0, got {epsilon}.")
-    if not 0 < delta < 1:
-        raise ValueError(f"delta must be in (0, 1), got {delta}.")
-    fixed = rho_fixed * np.asarray(_ORDERS)
-
-    def eps_of(sigma):
-        return _rdp_epsilon(fixed + _sgd_rdp(sigma, sample_rate, steps), delta)
-
-    if _rdp_epsilon(fixed, delta) >= epsilon:
-        raise ValueError(
-            f"The budget epsilon={epsilon:g} is spent before training "
-            "(domain estimation); give a public domain or a larger epsilon."
-        )
-    lo, hi = 1e-2, 1.0
-    while eps_of(hi) > epsilon:
-        lo, hi = hi, hi * 2
-        if hi > 1e6:
-            raise ValueError(f"epsilon={epsilon:g} is too small to train at all.")
-    while (hi - lo) > tol * hi:
-        mid = (lo + hi) / 2
-        if eps_of(mid) > epsilon:
-            lo = mid
-        else:
-            hi = mid
-    return float(hi)
-
 
 # ------------------------------------------------------------------ encoding
 @dataclass
@@ -193,7 +130,9 @@ class _DPSGDNetMixin:
     """
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        gsms = [GradSampleModule(m, loss_reduction="sum") for m in self.dp_modules()]
+        opacus = import_optional("opacus", "dp", purpose=type(self).__name__)
+        gsms = [opacus.GradSampleModule(m, loss_reduction="sum")
+                for m in self.dp_modules()]
         # plain attribute (skorch refuses torch modules set outside initialize)
         self.__dict__["_gsm"] = gsms[0]
         try:
@@ -437,6 +376,7 @@ class _DPSGDMixin(DPBudgetMixin):
 
     # ------------------------------------------------------------- fit
     def _fit(self, Z, random_state):
+        import_optional("opacus", "dp", purpose=type(self).__name__)
         n = Z.shape[0]
         self._check_budget(n)
         self._previous_spent = getattr(self, "privacy_spent_", None)
@@ -505,13 +445,13 @@ class _DPSGDMixin(DPBudgetMixin):
         self._account()
 
     def _account(self):
-        orders = np.asarray(_ORDERS)
+        orders = np.asarray(RDP_ORDERS)
         rdp = self._rho_domain * orders
         for sigma, q, steps in self._runs:
-            rdp = rdp + _sgd_rdp(sigma, q, steps)
+            rdp = rdp + subsampled_gaussian_rdp(sigma, q, steps)
         delta = float(self.delta)
         d_add = self._delta_labels
-        eps = _rdp_epsilon(rdp, delta - d_add)
+        eps = rdp_to_epsilon(rdp, delta - d_add)
         self.n_steps_ = int(sum(r[2] for r in self._runs))
         sgd_steps = tuple(
             PrivacyStep(
@@ -532,7 +472,7 @@ class _DPSGDMixin(DPBudgetMixin):
         self.privacy_spent_ = PrivacySpent(
             epsilon=eps, delta=delta, rho=float("nan"), delta_additive=d_add,
             mechanism="DP-SGD", steps=self._domain_steps + sgd_steps,
-            n_fits=n_fits, cumulative_epsilon=_rdp_epsilon(c_rdp, c_delta - c_add),
+            n_fits=n_fits, cumulative_epsilon=rdp_to_epsilon(c_rdp, c_delta - c_add),
             cumulative_delta=c_delta, cumulative_rho=float("nan"),
             cumulative_delta_additive=c_add,
         )
@@ -619,7 +559,7 @@ class _DPSGDMixin(DPBudgetMixin):
                 mapping[k] = i
             maps.append(mapping)
         Z = schema.encode(X, y)
-        rng = np.random.RandomState(self._sample_seeds_.randint(_MAX_SEED))
+        rng = np.random.RandomState(draw_seed(self._sample_seeds_))
         M = self.encoder_.transform(discretize(Z, self.domain_, maps))
         self._prepare(Z, M, update=True)
         self._train(M, rng, initialize=False, epochs=epochs)

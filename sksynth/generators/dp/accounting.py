@@ -1,4 +1,4 @@
-"""Privacy accounting in zero-concentrated differential privacy (zCDP).
+"""Privacy accounting: zero-concentrated DP (zCDP) and Renyi DP of DP-SGD.
 
 All DP generators of sksynth account in rho-zCDP (Bun & Steinke, 2016) under
 the *add/remove-one-record* neighbouring relation, and convert the total to an
@@ -17,6 +17,12 @@ composition                     the ``rho`` add up, the additive ``delta`` add u
 zCDP -> (eps, delta)            Canonne, Kamath & Steinke (2020), Prop. 12
 ==============================  =============================================
 
+DP-SGD accounts in Renyi DP (RDP) instead: the Poisson-subsampled Gaussian
+mechanism (Mironov, Talwar & Zhang 2019) at the orders :data:`RDP_ORDERS`,
+composed with any zCDP step (``rho``-zCDP is ``alpha * rho``-RDP at every
+order ``alpha``) and converted with Balle et al. (2020), Thm. 21; these are
+the formulas of opacus's RDP accountant, computed here without it.
+
 Examples
 --------
 >>> from sksynth.generators.dp.accounting import (
@@ -34,13 +40,16 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import special
 from scipy.optimize import minimize_scalar
 from scipy.special import log_ndtr
 
 __all__ = [
+    "RDP_ORDERS",
     "PrivacyAccountant",
     "PrivacySpent",
     "PrivacyStep",
+    "calibrate_noise_multiplier",
     "epsilon_to_zcdp",
     "exponential_mechanism",
     "exponential_probabilities",
@@ -48,6 +57,8 @@ __all__ = [
     "gaussian_exact_delta",
     "gaussian_rho",
     "gaussian_sigma",
+    "rdp_to_epsilon",
+    "subsampled_gaussian_rdp",
     "zcdp_delta",
     "zcdp_to_epsilon",
 ]
@@ -218,6 +229,190 @@ def epsilon_to_zcdp(epsilon, delta):
 def _check_delta(delta):
     if not 0 < delta < 1:
         raise ValueError(f"delta must be in (0, 1), got {delta}.")
+
+
+# ------------------------------------------------------------- Renyi DP
+# The orders of opacus's RDPAccountant (1.1, 1.2, ..., 10.9, 12, ..., 63).
+RDP_ORDERS = tuple([1 + x / 10.0 for x in range(1, 100)] + list(range(12, 64)))
+
+
+def _log_add(logx, logy):
+    a, b = min(logx, logy), max(logx, logy)
+    if a == -np.inf:
+        return b
+    return math.log1p(math.exp(a - b)) + b
+
+
+def _log_sub(logx, logy):
+    if logx < logy:
+        raise ValueError("The result of subtraction must be non-negative.")
+    if logy == -np.inf:
+        return logx
+    if logx == logy:
+        return -np.inf
+    try:
+        return math.log(math.expm1(logx - logy)) + logy
+    except OverflowError:
+        return logx
+
+
+def _log_erfc(x):
+    return math.log(2) + special.log_ndtr(-x * 2**0.5)
+
+
+def _log_a_int(q, sigma, alpha):
+    # Mironov, Talwar & Zhang (2019), Sec. 3.3: A_alpha for an integer order
+    log_a = -np.inf
+    for i in range(alpha + 1):
+        log_coef = (math.log(special.binom(alpha, i)) + i * math.log(q)
+                    + (alpha - i) * math.log(1 - q))
+        log_a = _log_add(log_a, log_coef + (i * i - i) / (2 * sigma**2))
+    return float(log_a)
+
+
+def _log_a_frac(q, sigma, alpha):
+    # Mironov, Talwar & Zhang (2019), Sec. 3.3: the two series of a
+    # fractional order, summed until their terms fall below e^-30
+    log_a0, log_a1 = -np.inf, -np.inf
+    z0 = sigma**2 * math.log(1 / q - 1) + 0.5
+    i = 0
+    while True:
+        coef = special.binom(alpha, i)
+        log_coef = math.log(abs(coef))
+        j = alpha - i
+        log_t0 = log_coef + i * math.log(q) + j * math.log(1 - q)
+        log_t1 = log_coef + j * math.log(q) + i * math.log(1 - q)
+        log_e0 = math.log(0.5) + _log_erfc((i - z0) / (math.sqrt(2) * sigma))
+        log_e1 = math.log(0.5) + _log_erfc((z0 - j) / (math.sqrt(2) * sigma))
+        log_s0 = log_t0 + (i * i - i) / (2 * sigma**2) + log_e0
+        log_s1 = log_t1 + (j * j - j) / (2 * sigma**2) + log_e1
+        if coef > 0:
+            log_a0 = _log_add(log_a0, log_s0)
+            log_a1 = _log_add(log_a1, log_s1)
+        else:
+            log_a0 = _log_sub(log_a0, log_s0)
+            log_a1 = _log_sub(log_a1, log_s1)
+        i += 1
+        if max(log_s0, log_s1) < -30:
+            break
+    return _log_add(log_a0, log_a1)
+
+
+def _sgm_rdp(q, sigma, alpha):
+    if q == 0:
+        return 0.0
+    if sigma == 0:
+        return np.inf
+    if q == 1.0:
+        return alpha / (2 * sigma**2)
+    if np.isinf(alpha):
+        return np.inf
+    if float(alpha).is_integer():
+        log_a = _log_a_int(q, sigma, int(alpha))
+    else:
+        log_a = _log_a_frac(q, sigma, alpha)
+    return log_a / (alpha - 1)
+
+
+def subsampled_gaussian_rdp(noise_multiplier, sample_rate, steps, orders=RDP_ORDERS):
+    """RDP of ``steps`` steps of the Poisson-subsampled Gaussian mechanism.
+
+    One step adds Gaussian noise of scale ``noise_multiplier`` (times the L2
+    sensitivity) to a sum over a Poisson sample of rate ``sample_rate``; its
+    Renyi DP at order ``alpha`` is ``log(A_alpha) / (alpha - 1)`` (Mironov,
+    Talwar & Zhang 2019, integer and fractional orders), and ``steps`` steps
+    compose to ``steps`` times that.
+
+    Returns
+    -------
+    rdp : ndarray of shape (len(orders),)
+
+    Examples
+    --------
+    >>> from sksynth.generators.dp.accounting import subsampled_gaussian_rdp
+    >>> # without subsampling it is the Gaussian mechanism: alpha / (2 sigma^2)
+    >>> subsampled_gaussian_rdp(2.0, 1.0, 1, orders=[2.0, 8.0]).tolist()
+    [0.25, 1.0]
+    >>> round(float(subsampled_gaussian_rdp(1.0, 0.01, 100, orders=[4.0])[0]), 6)
+    0.036315
+    """
+    orders = np.atleast_1d(np.asarray(orders, dtype=float))
+    if steps == 0:
+        return np.zeros(len(orders))
+    return np.array(
+        [_sgm_rdp(sample_rate, noise_multiplier, a) for a in orders], dtype=float
+    ) * steps
+
+
+def rdp_to_epsilon(rdp, delta, orders=RDP_ORDERS):
+    """The ``epsilon`` at ``delta`` of an RDP curve (Balle et al. 2020, Thm. 21).
+
+    ``epsilon = min_alpha rdp(alpha) - (log(delta) + log(alpha)) / (alpha - 1)
+    + log((alpha - 1) / alpha)``.
+
+    Examples
+    --------
+    >>> from sksynth.generators.dp.accounting import rdp_to_epsilon
+    >>> round(rdp_to_epsilon([0.5, 1.0], 1e-5, orders=[2.0, 4.0]), 4)
+    4.0879
+    """
+    orders = np.atleast_1d(np.asarray(orders, dtype=float))
+    rdp = np.atleast_1d(np.asarray(rdp, dtype=float))
+    if len(orders) != len(rdp):
+        raise ValueError(
+            f"rdp has {len(rdp)} values for {len(orders)} orders."
+        )
+    eps = (rdp - (np.log(delta) + np.log(orders)) / (orders - 1)
+           + np.log((orders - 1) / orders))
+    if np.isnan(eps).all():
+        return float("inf")
+    return float(eps[np.nanargmin(eps)])
+
+
+def calibrate_noise_multiplier(epsilon, delta, sample_rate, steps, rho_fixed=0.0,
+                               tol=1e-4):
+    """Smallest noise multiplier of DP-SGD meeting ``(epsilon, delta)``.
+
+    The DP-SGD run (``steps`` steps of the Poisson-subsampled Gaussian at
+    ``sample_rate``) is composed in Renyi DP with a ``rho_fixed``-zCDP
+    mechanism (``alpha * rho_fixed`` at order ``alpha``) and converted with
+    :func:`rdp_to_epsilon`; bisection to relative tolerance ``tol``.
+
+    Examples
+    --------
+    >>> from sksynth.generators.dp.accounting import calibrate_noise_multiplier
+    >>> sigma = calibrate_noise_multiplier(1.0, 1e-5, sample_rate=0.01, steps=500)
+    >>> round(sigma, 2)
+    1.26
+    """
+    if epsilon <= 0:
+        raise ValueError(f"epsilon must be > 0, got {epsilon}.")
+    if not 0 < delta < 1:
+        raise ValueError(f"delta must be in (0, 1), got {delta}.")
+    fixed = rho_fixed * np.asarray(RDP_ORDERS)
+
+    def eps_of(sigma):
+        return rdp_to_epsilon(
+            fixed + subsampled_gaussian_rdp(sigma, sample_rate, steps), delta
+        )
+
+    if rdp_to_epsilon(fixed, delta) >= epsilon:
+        raise ValueError(
+            f"The budget epsilon={epsilon:g} is spent before training "
+            "(domain estimation); give a public domain or a larger epsilon."
+        )
+    lo, hi = 1e-2, 1.0
+    while eps_of(hi) > epsilon:
+        lo, hi = hi, hi * 2
+        if hi > 1e6:
+            raise ValueError(f"epsilon={epsilon:g} is too small to train at all.")
+    while (hi - lo) > tol * hi:
+        mid = (lo + hi) / 2
+        if eps_of(mid) > epsilon:
+            lo = mid
+        else:
+            hi = mid
+    return float(hi)
 
 
 # ---------------------------------------------------------------- ledger
