@@ -227,3 +227,19 @@ def test_per_sample_clipping_and_noise(data):
         for g in gsms:
             g.cleanup()
         del net.train_data_
+
+
+def test_dpctgan_has_no_packing_nor_pinned_class_attributes(data):
+    X, y = data
+    # pac, log_frequency and average_decay are neither parameters nor class
+    # attributes: DP forbids them (packing re-packs rows, training-by-sampling
+    # reads counts), so the net is built without them
+    assert not {"pac", "log_frequency", "average_decay"} & set(
+        DPCTGANGenerator().get_params())
+    for name in ("pac", "log_frequency", "average_decay"):
+        assert name not in vars(DPCTGANGenerator)
+    gen = make(DPCTGANGenerator, epsilon=5.0, delta=1e-5,
+               domain=public_domain(X, y)).fit(X, y)
+    assert gen.net_.module_.discriminator.pac == 1
+    assert gen.net_.module_.generator_average is None
+    assert gen.net_.average_decay is None

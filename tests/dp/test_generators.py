@@ -253,3 +253,15 @@ def test_privacy_audit_many_runs():
     hits = _audit(n_runs, epsilon, seed0=1000)
     lower = _epsilon_lower_bound(hits["with"], hits["without"], n_runs, 1e-6)
     assert lower <= epsilon, hits
+
+
+def test_aim_rounds_report_progress_in_a_log(data, capsys):
+    X, y = data
+    gen = AIMGenerator(epsilon=1.0, delta=1e-9, verbose=1, **FAST).fit(X, y)
+    err = capsys.readouterr().err
+    lines = [s for s in err.splitlines() if s.startswith("AIM rounds")]
+    # one plain line per round (stderr is not a terminal): no escape codes
+    assert len(lines) == gen.n_rounds_ and lines[-1] == f"AIM rounds: {gen.n_rounds_}"
+    assert "\x1b" not in err and "\r" not in err
+    AIMGenerator(epsilon=1.0, delta=1e-9, verbose=0, **FAST).fit(X, y)
+    assert "AIM rounds" not in capsys.readouterr().err

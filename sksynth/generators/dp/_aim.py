@@ -8,8 +8,8 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from tqdm.auto import tqdm
 
+from ...utils._progress import progress
 from ._base import (
     _DP_DOC,
     _DP_PARAMS_DOC,
@@ -65,7 +65,7 @@ class AIMGenerator(BaseMarginalGenerator):
         steers the selection towards what a downstream classifier needs. The
         selection's sensitivity (the largest candidate weight) accounts for it.
     verbose : int, default=0
-        Show a progress bar of the rounds.
+        0: silent; 1: the rounds as a bar in a terminal, plain lines in a log.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
 
@@ -188,7 +188,7 @@ class AIMGenerator(BaseMarginalGenerator):
         true = {r: _marginal_counts(D, r, sizes) for r in cands}
         cliques = []
         rounds = 0
-        bar = tqdm(desc="AIM rounds", disable=not self.verbose, unit="round")
+        bar = progress(desc="AIM rounds", verbose=self.verbose)
         terminate = False
         while not terminate:
             remaining = accountant.remaining

@@ -152,7 +152,7 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
         specs = parse_domain(self.domain, self.bounds, schema)
         builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
         private = builder.needs_budget()
-        has_labels = any("categories" in builder._private_parts(j) for j in private)
+        has_labels = any("categories" in builder.private_parts(j) for j in private)
         delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
         rho = epsilon_to_zcdp(self.epsilon, self.delta - delta_labels)
         accountant = PrivacyAccountant(rho)

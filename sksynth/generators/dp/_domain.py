@@ -324,9 +324,11 @@ class DomainBuilder:
 
     def needs_budget(self):
         """Columns whose domain must be estimated under DP."""
-        return [j for j in range(self.schema.n_columns) if self._private_parts(j)]
+        return [j for j in range(self.schema.n_columns) if self.private_parts(j)]
 
-    def _private_parts(self, j):
+    def private_parts(self, j):
+        """What of column ``j``'s domain is private (paid for): a subset of
+        ``["categories", "missing", "bounds"]``."""
         col, spec = self.schema.columns[j], self.specs.get(j, {})
         parts = []
         if col.kind == "categorical":
@@ -345,13 +347,13 @@ class DomainBuilder:
         """Return (domains, codes mapping) for all columns."""
         private = self.needs_budget()
         n_label = sum(
-            "categories" in self._private_parts(j) for j in private
+            "categories" in self.private_parts(j) for j in private
         )
         rho_col = rho_domain / max(len(private), 1)
         delta_col = delta_labels / max(n_label, 1)
         domains, maps = [], []
         for j, col in enumerate(self.schema.columns):
-            parts = self._private_parts(j)
+            parts = self.private_parts(j)
             spec = self.specs.get(j, {})
             z = Z[:, j]
             if col.kind == "categorical":

@@ -386,7 +386,7 @@ class _DPSGDMixin(DPBudgetMixin):
         specs = parse_domain(self.domain, self.bounds, schema)
         builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
         private = builder.needs_budget()
-        has_labels = any("categories" in builder._private_parts(j) for j in private)
+        has_labels = any("categories" in builder.private_parts(j) for j in private)
         self._delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
         rho = epsilon_to_zcdp(self.epsilon, self.delta - self._delta_labels)
         rho_domain = self.domain_budget * rho if private else 0.0
@@ -733,9 +733,6 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         "weight_clip": [Interval(numbers.Real, 0, None, closed="neither")],
     }
     _net_class = DPCTGANNet
-    pac = 1
-    log_frequency = False
-    average_decay = None  # samples from the last (DP-trained) weights
 
     def __init__(
         self, *, epsilon=None, delta=1e-9, max_grad_norm=1.0, domain=None,
@@ -777,10 +774,25 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
             "random_state": 0,
         }
 
+    def _module_params(self):
+        # no packing (pac=1: removing a row would re-pack all later rows) and
+        # no weight average: the generator samples from the last weights
+        return {
+            "embedding_dim": self.embedding_dim,
+            "generator_dim": tuple(self.generator_dim),
+            "discriminator_dim": tuple(self.discriminator_dim),
+            "pac": 1,
+            "average": False,
+        }
+
     def _net_params(self):
-        params = super()._net_params()
-        params["weight_clip"] = self.weight_clip
-        return params
+        return {
+            "optimizer__betas": (0.5, 0.9),
+            "optimizer__weight_decay": 1e-6,
+            "discriminator_steps": self.discriminator_steps,
+            "average_decay": None,
+            "weight_clip": self.weight_clip,
+        }
 
     def _prepare(self, Z, M, update=False):
         # no training-by-sampling: it would read the category counts

@@ -8,8 +8,8 @@ import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
-from tqdm.auto import tqdm
 
+from ...utils._progress import progress
 from .._bayesian_network import DiscreteBayesianNetwork
 from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
 from ._domain import undiscretize
@@ -295,7 +295,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
                  else int(rng.randint(d)))
         order, parents = [first], [()] * d
         remaining = [j for j in range(d) if j != first]
-        bar = tqdm(total=d - 1, desc="PrivBayes network", disable=not self.verbose)
+        bar = progress(total=d - 1, desc="PrivBayes network", verbose=self.verbose)
         for t in range(1, d):
             cands = self._candidates(order, remaining, sizes)
             if t <= d - 2 or self.degree < d - 1:
