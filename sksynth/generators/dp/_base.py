@@ -123,6 +123,53 @@ class DPBudgetMixin:
                 "allow_large_delta=True if you really mean it."
             )
 
+    def _release_domain(self, Z, random_state, *, charge_domain_only=False):
+        """The DP fit's first steps, shared by every DP generator.
+
+        Checks the budget, parses the public ``domain=``/``bounds=``, splits
+        ``delta`` (label release) and the zCDP budget, and releases the
+        domain of every column (public, or estimated under DP). Returns
+        ``(domains, maps, accountant, delta_labels)``; the accountant holds
+        the whole zCDP budget, or only the domain's share when
+        ``charge_domain_only`` (DP-SGD accounts its training in Renyi DP).
+        """
+        self._check_budget(Z.shape[0])
+        schema = self.schema_
+        specs = parse_domain(self.domain, self.bounds, schema)
+        builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
+        private = builder.needs_budget()
+        has_labels = any("categories" in builder.private_parts(j) for j in private)
+        delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
+        rho = epsilon_to_zcdp(self.epsilon, self.delta - delta_labels)
+        rho_domain = self.domain_budget * rho if private else 0.0
+        accountant = PrivacyAccountant(
+            max(rho_domain, 1e-300) if charge_domain_only else rho
+        )
+        builder.accountant = accountant
+        domains, maps = builder.build(Z, rho_domain, delta_labels)
+        return domains, maps, accountant, delta_labels
+
+    def _warn_fitted_again(self, spent, stacklevel):
+        warnings.warn(
+            f"{type(self).__name__} was fitted again: this fit spent another "
+            f"(epsilon={self.epsilon:g}, delta={self.delta:g}). If the data "
+            f"overlap, the {spent.n_fits} fits together are "
+            f"(epsilon={spent.cumulative_epsilon:.4g}, "
+            f"delta={spent.cumulative_delta:.3g})-DP; see privacy_spent_.",
+            PrivacyBudgetWarning, stacklevel=stacklevel + 1,
+        )
+
+    def get_domain(self):
+        """The released domain in the ``domain=`` format (a JSON-able dict).
+
+        Post-processing of the fit: safe to publish with the synthetic data.
+        """
+        check_is_fitted(self)
+        return {
+            col.name: dom.describe()
+            for col, dom in zip(self.schema_.columns, self.domain_)
+        }
+
 
 class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
     """Base of DP generators that fit a graphical model to noisy marginals."""
@@ -145,20 +192,9 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
         return tags
 
     def _fit(self, Z, random_state):
-        n = Z.shape[0]
-        self._check_budget(n)
         previous = getattr(self, "privacy_spent_", None)
         schema = self.schema_
-        specs = parse_domain(self.domain, self.bounds, schema)
-        builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
-        private = builder.needs_budget()
-        has_labels = any("categories" in builder.private_parts(j) for j in private)
-        delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
-        rho = epsilon_to_zcdp(self.epsilon, self.delta - delta_labels)
-        accountant = PrivacyAccountant(rho)
-        builder.accountant = accountant
-        rho_domain = self.domain_budget * rho if private else 0.0
-        domains, maps = builder.build(Z, rho_domain, delta_labels)
+        domains, maps, accountant, _ = self._release_domain(Z, random_state)
         D = discretize(Z, domains, maps)
         del Z, maps
         sizes = [dom.size for dom in domains]
@@ -169,16 +205,7 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
             self.delta, self._mechanism, previous=previous
         )
         if previous is not None:
-            warnings.warn(
-                f"{type(self).__name__} was fitted again: this fit spent another "
-                f"(epsilon={self.epsilon:g}, delta={self.delta:g}). If the data "
-                f"overlap, the {self.privacy_spent_.n_fits} fits together are "
-                f"(epsilon={self.privacy_spent_.cumulative_epsilon:.4g}, "
-                f"delta={self.privacy_spent_.cumulative_delta:.3g})-DP; see "
-                "privacy_spent_.",
-                PrivacyBudgetWarning,
-                stacklevel=4,
-            )
+            self._warn_fitted_again(self.privacy_spent_, stacklevel=4)
         # replace every data-derived part of the schema by the DP/public domain
         pub = public_schema(schema, domains)
         self.one_way_ = [self.model_.marginal((j,)) for j in range(len(sizes))]
@@ -193,16 +220,6 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
         D = self.model_.sample(n_samples, random_state)
         return undiscretize(D, self.domain_, random_state, self.one_way_)
 
-    def get_domain(self):
-        """The released domain in the ``domain=`` format (a JSON-able dict).
-
-        Post-processing of the fit: safe to publish with the synthetic data.
-        """
-        check_is_fitted(self)
-        return {
-            col.name: dom.describe()
-            for col, dom in zip(self.schema_.columns, self.domain_)
-        }
 
 
 def _marginal_counts(D, attrs, sizes):

@@ -37,22 +37,18 @@ from ...utils._validation import validate_table
 from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
 from ..neural._tvae import TVAEGenerator, TVAENet
-from ._base import _LABEL_DELTA_SHARE, DPBudgetMixin, PrivacyBudgetWarning
+from ._base import DPBudgetMixin, PrivacyBudgetWarning
 from ._domain import (
-    DomainBuilder,
     _hashable,
     discretize,
-    parse_domain,
     public_schema,
 )
 from ._domain import undiscretize as _undiscretize
 from .accounting import (
     RDP_ORDERS,
-    PrivacyAccountant,
     PrivacySpent,
     PrivacyStep,
     calibrate_noise_multiplier,
-    epsilon_to_zcdp,
     rdp_to_epsilon,
     subsampled_gaussian_rdp,
 )
@@ -383,16 +379,9 @@ class _DPSGDMixin(DPBudgetMixin):
         if hasattr(self, "privacy_spent_"):
             del self.privacy_spent_
         schema = self.schema_
-        specs = parse_domain(self.domain, self.bounds, schema)
-        builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
-        private = builder.needs_budget()
-        has_labels = any("categories" in builder.private_parts(j) for j in private)
-        self._delta_labels = self.delta * _LABEL_DELTA_SHARE if has_labels else 0.0
-        rho = epsilon_to_zcdp(self.epsilon, self.delta - self._delta_labels)
-        rho_domain = self.domain_budget * rho if private else 0.0
-        accountant = PrivacyAccountant(max(rho_domain, 1e-300))
-        builder.accountant = accountant
-        domains, maps = builder.build(Z, rho_domain, self._delta_labels)
+        domains, maps, accountant, self._delta_labels = self._release_domain(
+            Z, random_state, charge_domain_only=True
+        )
         self.domain_ = domains
         self._maps = maps
         self._domain_steps = tuple(accountant.steps)
@@ -493,15 +482,7 @@ class _DPSGDMixin(DPBudgetMixin):
         self._previous_rdp = getattr(self, "_cumulative_rdp", None)
         super().fit(X, y)
         if previous is not None:
-            spent = self.privacy_spent_
-            warnings.warn(
-                f"{type(self).__name__} was fitted again: this fit spent another "
-                f"(epsilon={self.epsilon:g}, delta={self.delta:g}). If the data "
-                f"overlap, the {spent.n_fits} fits together are "
-                f"(epsilon={spent.cumulative_epsilon:.4g}, "
-                f"delta={spent.cumulative_delta:.3g})-DP; see privacy_spent_.",
-                PrivacyBudgetWarning, stacklevel=2,
-            )
+            self._warn_fitted_again(self.privacy_spent_, stacklevel=2)
         return self
 
     def partial_fit(self, X, y=None, *, epochs=None):
@@ -565,15 +546,6 @@ class _DPSGDMixin(DPBudgetMixin):
         self._train(M, rng, initialize=False, epochs=epochs)
         return self
 
-    def get_domain(self):
-        """The released domain in the ``domain=`` format (a JSON-able dict)."""
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self)
-        return {
-            col.name: dom.describe()
-            for col, dom in zip(self.schema_.columns, self.domain_)
-        }
 
 
 class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
