@@ -19,11 +19,21 @@ HELP = (
 
 
 def add_arguments(parser):
-    parser.add_argument("--folds", type=int, default=5, help="CV folds (default 5)")
     parser.add_argument(
-        "--quick", action="store_true", help="smaller data and 3 folds (for CI)"
+        "--folds", type=int, default=None, help="CV folds (default 5; 3 with --quick)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller data and 3 folds: about ten seconds (for CI and a first look)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        default=1,
+        help="1: progress per fold and method on stderr (default); 0: only the table",
+    )
 
 
 def _datasets(quick, seed):
@@ -90,38 +100,114 @@ def _pipelines(categorical, n_features, seed):
     }
 
 
-def run_demo(folds=5, quick=False, seed=0):
-    """Run the comparison and return the results as a DataFrame."""
+_METRICS = ("average_precision", "minority_f1", "fit_seconds")
+
+
+def run_demo(folds=None, quick=False, seed=0, verbose=1):
+    """Run the comparison and return the results as a DataFrame.
+
+    Parameters
+    ----------
+    folds : int, default=None
+        Stratified CV folds (default 5, or 3 with ``quick``).
+    quick : bool, default=False
+        Smaller data (1500 mixed rows instead of 4000) and 3 folds.
+    seed : int, default=0
+        Seeds the data, the folds and every resampler and model.
+    verbose : int, default=1
+        1: progress per fold and method on stderr (a bar in a terminal,
+        plain lines in a log); 0: silent.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per data set and method: ``average_precision``,
+        ``minority_f1`` and ``fit_seconds`` (means over the folds) and
+        their standard deviations over the folds (``*_std``).
+    """
     from sklearn.metrics import average_precision_score, f1_score
     from sklearn.model_selection import StratifiedKFold
 
+    from ..utils._progress import progress
+
+    folds = (3 if quick else 5) if folds is None else folds
+    plans = [
+        (data_name, X, y, _pipelines(categorical, X.shape[1], seed))
+        for data_name, X, y, categorical in _datasets(quick, seed)
+    ]
+    total = folds * sum(len(pipes) for *_, pipes in plans)
     rows = []
-    folds = 3 if quick else folds
-    for data_name, X, y, categorical in _datasets(quick, seed):
-        cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-        for method, pipe in _pipelines(categorical, X.shape[1], seed).items():
-            ap, f1, seconds = [], [], []
-            for train, test in cv.split(X, y):
-                start = time.perf_counter()
-                pipe.fit(X.iloc[train], y.iloc[train])
-                seconds.append(time.perf_counter() - start)
-                proba = pipe.predict_proba(X.iloc[test])[:, 1]
-                ap.append(average_precision_score(y.iloc[test], proba))
-                f1.append(f1_score(y.iloc[test], pipe.predict(X.iloc[test])))
-            rows.append(
-                {
-                    "data": data_name,
-                    "method": method,
-                    "average_precision": np.mean(ap),
-                    "minority_f1": np.mean(f1),
-                    "fit_seconds": np.mean(seconds),
-                }
-            )
+    with progress(total=total, desc="sksynth demo", verbose=verbose) as bar:
+        for data_name, X, y, pipes in plans:
+            cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+            for method, pipe in pipes.items():
+                scores = {m: [] for m in _METRICS}
+                for k, (train, test) in enumerate(cv.split(X, y), 1):
+                    bar.set_postfix_str(f"{data_name}, {method}, fold {k}/{folds}")
+                    start = time.perf_counter()
+                    pipe.fit(X.iloc[train], y.iloc[train])
+                    scores["fit_seconds"].append(time.perf_counter() - start)
+                    proba = pipe.predict_proba(X.iloc[test])[:, 1]
+                    scores["average_precision"].append(
+                        average_precision_score(y.iloc[test], proba)
+                    )
+                    scores["minority_f1"].append(
+                        f1_score(y.iloc[test], pipe.predict(X.iloc[test]))
+                    )
+                    bar.update(1)
+                row = {"data": data_name, "method": method}
+                for m in _METRICS:
+                    row[m] = np.mean(scores[m])
+                for m in _METRICS:
+                    row[f"{m}_std"] = np.std(scores[m])
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
+def format_table(table, folds):
+    """The demo's table as text: ``mean ± std`` cells and a legend line.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The result of :func:`run_demo`.
+    folds : int
+        Number of folds behind the means (named in the legend).
+
+    Returns
+    -------
+    text : str
+        The table, then one line saying what each column means.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.commands.demo import format_table
+    >>> t = pd.DataFrame({"data": ["d"], "method": ["m"],
+    ...     "average_precision": [0.91], "average_precision_std": [0.02],
+    ...     "minority_f1": [0.8], "minority_f1_std": [0.05],
+    ...     "fit_seconds": [0.12], "fit_seconds_std": [0.01]})
+    >>> print(format_table(t, 3))  # doctest: +ELLIPSIS
+    data method average_precision   minority_f1   fit_seconds
+       d      m     0.910 ± 0.020 0.800 ± 0.050 0.120 ± 0.010
+    mean ± std over 3 stratified folds; average_precision: area under ...
+    """
+    shown = table[["data", "method"]].copy()
+    for m in _METRICS:
+        shown[m] = [
+            f"{mean:.3f} ± {std:.3f}" for mean, std in zip(table[m], table[f"{m}_std"])
+        ]
+    legend = (
+        f"mean ± std over {folds} stratified folds; average_precision: area under "
+        "the minority class's precision-recall curve on the held-out fold; "
+        "minority_f1: F1 of the minority class at threshold 0.5; fit_seconds: "
+        "resampling + training time of one fold."
+    )
+    return shown.to_string(index=False) + "\n" + legend
+
+
 def run(args):
-    table = run_demo(args.folds, args.quick, args.seed)
-    with pd.option_context("display.width", 120, "display.precision", 3):
-        print(table.to_string(index=False))
+    folds = (3 if args.quick else 5) if args.folds is None else args.folds
+    table = run_demo(folds, args.quick, args.seed, verbose=args.verbose)
+    print(format_table(table, folds))
     return 0

@@ -14,12 +14,15 @@ yields shuffled slices of it, so an epoch costs no per-row Python work.
 from __future__ import annotations
 
 import numbers
+import re
+import sys
 
 import numpy as np
 import torch
 from sklearn.base import _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from skorch import NeuralNet
+from skorch.callbacks import PrintLog
 from torch import nn
 
 from ...base import _MAX_SEED, BaseGenerator
@@ -27,9 +30,10 @@ from ...preprocessing import (
     TableEncoder,
     _mode_normalizer,  # noqa: F401  (registers "mode")
 )
+from ...utils._progress import is_interactive, progress
 from ...utils._validation import validate_table
 
-__all__ = ["BaseNeuralGenerator", "GeneratorNet", "IndexBatches"]
+__all__ = ["BaseNeuralGenerator", "EpochLog", "GeneratorNet", "IndexBatches"]
 
 
 class IndexBatches:
@@ -73,12 +77,78 @@ class IndexBatches:
             yield self.X[idx], idx
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class EpochLog(PrintLog):
+    """The ``print_log`` of the generator nets: progress a person can watch.
+
+    * ``verbose=0``: silent;
+    * ``verbose=1``: one progress line over the epochs with the last
+      ``train_loss`` (a tqdm bar on an interactive stderr, about ten plain
+      lines in a log: :func:`sksynth.utils._progress.progress`);
+    * ``verbose>=2``: skorch's per-epoch table on stdout (as ``PrintLog``),
+      coloured only when stdout is an interactive terminal.
+
+    A ``sink`` other than ``print`` gets the table, uncoloured, whatever
+    ``verbose`` is (as with skorch's ``PrintLog``). The parameters are
+    skorch's ``PrintLog``'s; set them through the net as
+    ``callbacks__print_log__keys_ignored=...``.
+    """
+
+    def initialize(self):
+        super().initialize()
+        self.bar_ = None
+        return self
+
+    def table(self, row):
+        text = super().table(row)
+        if self.sink is print and is_interactive(sys.stdout):
+            return text
+        return _ANSI.sub("", text)
+
+    def _close(self):
+        if getattr(self, "bar_", None) is not None:
+            self.bar_.close()
+        self.bar_ = None
+
+    def on_train_begin(self, net, **kwargs):
+        self._close()
+
+    def on_epoch_begin(self, net, **kwargs):
+        if net.verbose == 1 and self.sink is print and self.bar_ is None:
+            name = type(net).__name__
+            name = name[:-3] if name.endswith("Net") else name
+            self.bar_ = progress(
+                total=net.epochs_planned_, desc=f"{name} epochs", verbose=1
+            )
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.bar_ is None:
+            super().on_epoch_end(net, **kwargs)
+            return
+        loss = net.history[-1].get("train_loss")
+        if loss is not None:
+            self.bar_.set_postfix_str(f"train_loss {loss:.4f}", refresh=False)
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self._close()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["bar_"] = None  # a live tqdm bar does not pickle
+        return state
+
+
 class GeneratorNet(NeuralNet):
     """skorch net of a generator: no train/valid split, tensor batches.
 
     Subclasses implement :meth:`batch_loss` (a scalar loss of one batch of
     encoded rows); :meth:`train_step_single` and :meth:`validation_step` use
-    it, so skorch's optimizer handling, callbacks and history apply.
+    it, so skorch's optimizer handling, callbacks and history apply. Its
+    ``print_log`` is an :class:`EpochLog` (progress over the epochs at
+    ``verbose=1``, skorch's table at ``verbose>=2``).
     """
 
     def __init__(self, module, *args, criterion=nn.MSELoss, **kwargs):
@@ -87,6 +157,21 @@ class GeneratorNet(NeuralNet):
         kwargs.setdefault("iterator_valid", IndexBatches)
         kwargs.setdefault("iterator_valid__shuffle", False)
         super().__init__(module, *args, criterion=criterion, **kwargs)
+
+    @property
+    def _default_callbacks(self):
+        return [
+            (name, EpochLog() if name == "print_log" else cb)
+            for name, cb in super()._default_callbacks
+        ]
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # the number of epochs of this call, for the progress of EpochLog
+        self.epochs_planned_ = self.max_epochs if epochs is None else epochs
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            del self.epochs_planned_
 
     def batch_loss(self, Xb, training):
         raise NotImplementedError
@@ -134,10 +219,14 @@ _COMMON_DOC = """
     lr : float
         Learning rate of the optimizer.
     callbacks : list of skorch callbacks, default=None
-        E.g. ``ProgressBar()``, ``EarlyStopping(monitor="train_loss")``,
-        ``Checkpoint(monitor="train_loss_best")``, ``LRScheduler(...)``.
-    verbose : int, default=0
-        skorch's per-epoch log when > 0; silent with 0.
+        E.g. ``EarlyStopping(monitor="train_loss")``,
+        ``Checkpoint(monitor="train_loss_best")``, ``LRScheduler(...)``,
+        ``ProgressBar()`` (a bar over the batches of each epoch).
+    verbose : int, default=1
+        1: progress over the epochs with the last loss (a bar in an
+        interactive terminal, about ten plain lines without escape codes in
+        a log or a pipe); 2: skorch's per-epoch table (coloured only in a
+        terminal); 0: silent.
     warm_start : bool, default=False
         When True, ``fit`` on a fitted generator continues training from the
         current weights (with the schema and encoding of the first fit), like

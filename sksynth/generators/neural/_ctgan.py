@@ -284,7 +284,7 @@ class CTGANGenerator(BaseNeuralGenerator):
         discriminator_dim=(256, 256), pac=10, discriminator_steps=1,
         log_frequency=True, average_decay=0.999, net=None, device="cpu",
         max_epochs=500,
-        batch_size=500, lr=2e-4, callbacks=None, verbose=0, warm_start=False,
+        batch_size=500, lr=2e-4, callbacks=None, verbose=1, warm_start=False,
         random_state=None,
     ):
         self.embedding_dim = embedding_dim

@@ -260,7 +260,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         self, *, n_timesteps=100, n_sample_steps=100, d_embedding=128,
         dims=(256, 256, 256), dropout=0.0, lr_schedule="linear", net=None,
         device="cpu", max_epochs=300, batch_size=1024, lr=2e-3, callbacks=None,
-        verbose=0, warm_start=False, random_state=None,
+        verbose=1, warm_start=False, random_state=None,
     ):
         self.n_timesteps = n_timesteps
         self.n_sample_steps = n_sample_steps

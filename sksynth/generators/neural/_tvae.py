@@ -115,7 +115,7 @@ class TVAEGenerator(BaseNeuralGenerator):
     def __init__(
         self, *, embedding_dim=128, compress_dims=(128, 128),
         decompress_dims=(128, 128), loss_factor=2.0, net=None, device="cpu",
-        max_epochs=300, batch_size=500, lr=1e-3, callbacks=None, verbose=0,
+        max_epochs=300, batch_size=500, lr=1e-3, callbacks=None, verbose=1,
         warm_start=False, random_state=None,
     ):
         self.embedding_dim = embedding_dim

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.model_selection import GridSearchCV
-from skorch.callbacks import Callback, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from sksynth.datasets import make_mixed_classification
 from sksynth.generators import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
@@ -110,15 +110,6 @@ def test_checkpoint_callback_saves_the_best_weights(data, tmp_path):
     assert (tmp_path / "params.pt").exists()
     state = torch.load(tmp_path / "params.pt", map_location="cpu", weights_only=True)
     assert set(state) == set(gen.net_.module_.state_dict())
-
-
-def test_progress_bar_is_silenced_by_verbose_zero(data, capsys):
-    X, y = data
-    tiny(TVAEGenerator, max_epochs=1).fit(X, y)
-    assert capsys.readouterr().out == ""
-    tiny(TVAEGenerator, max_epochs=2, verbose=1).fit(X, y)
-    assert "train_loss" in capsys.readouterr().out
-    tiny(TVAEGenerator, max_epochs=1, callbacks=[ProgressBar()]).fit(X, y)
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=IDS)
