@@ -78,9 +78,15 @@ def parse_condition(schema, key, text):
             f"Impossible condition: {text!r} is not a value of column {key!r} "
             f"(values: {known})."
         )
-    if col.kind == "datetime":
-        return pd.Timestamp(text)
-    value = float(text)
+    try:
+        if col.kind == "datetime":
+            return pd.Timestamp(text)
+        value = float(text)
+    except ValueError:
+        what = "a date" if col.kind == "datetime" else "a number"
+        raise ValueError(
+            f"Condition {key}={text!r}: column {key!r} is {col.kind}; give {what}."
+        ) from None
     return int(value) if col.integer and value == int(value) else value
 
 
@@ -88,6 +94,14 @@ def run(args):
     from ..generators import get_generator
 
     data = pd.read_csv(args.data)
+    # the syntax and the columns of the conditions are checked before the fit
+    condition_items = [_split(item, "--condition") for item in args.condition]
+    for key, _ in condition_items:
+        if key not in data.columns:
+            raise ValueError(
+                f"--condition names column {key!r}, which is not in {args.data}; "
+                f"columns: {list(data.columns)}."
+            )
     params = dict(_split(p, "--param") for p in args.param)
     params = {k: _parse_value(v) for k, v in params.items()}
     for flag in ("epsilon", "delta", "verbose"):
@@ -101,11 +115,11 @@ def run(args):
         gen.set_params(random_state=args.seed)
     gen.fit(data)
     conditions = None
-    if args.condition:
-        conditions = {}
-        for item in args.condition:
-            key, text = _split(item, "--condition")
-            conditions[key] = parse_condition(gen.schema_, key, text)
+    if condition_items:
+        conditions = {
+            key: parse_condition(gen.schema_, key, text)
+            for key, text in condition_items
+        }
     # a DP generator's row count is itself released under DP: never len(data)
     default_n = getattr(gen, "n_samples_dp_", None) or len(data)
     n = args.n_samples if args.n_samples is not None else default_n
