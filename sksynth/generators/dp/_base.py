@@ -10,12 +10,11 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ...base import BaseGenerator
+from ...preprocessing._cells import CellEncoder
 from ._domain import (
     DomainBuilder,
-    discretize,
     parse_domain,
     public_schema,
-    undiscretize,
 )
 from .accounting import PrivacyAccountant, epsilon_to_zcdp
 
@@ -195,7 +194,7 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
         previous = getattr(self, "privacy_spent_", None)
         schema = self.schema_
         domains, maps, accountant, _ = self._release_domain(Z, random_state)
-        D = discretize(Z, domains, maps)
+        D = CellEncoder(domains, maps).transform(Z)
         del Z, maps
         sizes = [dom.size for dom in domains]
         self.domain_ = domains
@@ -218,7 +217,7 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
 
     def _sample(self, n_samples, conditions, random_state):
         D = self.model_.sample(n_samples, random_state)
-        return undiscretize(D, self.domain_, random_state, self.one_way_)
+        return CellEncoder(self.domain_).inverse(D, random_state, self.one_way_)
 
 
 

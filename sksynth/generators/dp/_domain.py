@@ -25,6 +25,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 from scipy.special import ndtri
 
+from ...preprocessing._cells import CellEncoder
 from .accounting import gaussian_rho
 
 __all__ = [
@@ -513,75 +514,17 @@ def _dtype_categories(col):
 
 # ------------------------------------------------------------ discretising
 def discretize(Z, domains, maps):
-    """Code matrix (fit schema) -> integer cell matrix."""
-    n, p = Z.shape
-    X = np.empty((n, p), dtype=np.int64)
-    for j, dom in enumerate(domains):
-        z = Z[:, j]
-        missing = np.isnan(z)
-        if dom.kind == "categorical":
-            cells = np.zeros(n, dtype=np.int64)
-            cells[~missing] = maps[j][z[~missing].astype(np.int64)]
-        else:
-            v = np.clip(z[~missing], dom.low, dom.high)
-            cells = np.zeros(n, dtype=np.int64)
-            cells[~missing] = np.clip(
-                np.searchsorted(dom.edges, v, side="right") - 1, 0, dom.n_values - 1
-            )
-        if missing.any():
-            # a missing value outside the domain joins "other" (dp) - it can
-            # only happen for DP domains whose missing cell was not released
-            cells[missing] = dom.n_values if dom.has_missing else _no_missing(dom)
-        X[:, j] = cells
-    return X
-
-
-def _no_missing(dom):
-    if dom.kind == "categorical" and dom.has_other:
-        return dom.n_values - 1
-    # DP numeric column whose missing cell was suppressed: lowest bin
-    return 0
+    """Code matrix (fit schema) -> integer cell matrix (:class:`CellEncoder`)."""
+    return CellEncoder(domains, maps).transform(Z)
 
 
 def undiscretize(X, domains, rng, marginals=None):
     """Integer cell matrix -> code matrix of the public schema.
 
-    Bins become values drawn uniformly within the bin (integers uniformly among
-    the bin's integers); ``other`` cells become a released category drawn from
-    ``marginals[j]`` (the model's 1-way marginal).
+    :meth:`CellEncoder.inverse`: bins become values drawn uniformly within the
+    bin, ``other`` cells a released category drawn from ``marginals[j]``.
     """
-    n, p = X.shape
-    Z = np.empty((n, p))
-    for j, dom in enumerate(domains):
-        x = X[:, j]
-        out = np.full(n, np.nan)
-        values = x < dom.n_values
-        if dom.kind == "categorical":
-            k = len(dom.categories)
-            out[values] = x[values]
-            other = values & (x == k) & dom.has_other
-            if other.any():
-                if k == 0:
-                    out[other] = np.nan  # nothing released: cannot name a value
-                else:
-                    w = np.ones(k) if marginals is None else marginals[j][:k] + 1e-12
-                    out[other] = rng.choice(k, size=other.sum(), p=w / w.sum())
-        else:
-            b = x[values]
-            lo, hi = dom.edges[b], dom.edges[b + 1]
-            if dom.integer:
-                ilo = np.ceil(np.maximum(lo, dom.low))
-                ihi = np.floor(np.minimum(hi, dom.high))
-                ihi = np.where(ihi >= hi, ihi - 1, ihi)  # half-open bins
-                last = b == dom.n_values - 1
-                ihi = np.where(last, np.floor(np.minimum(hi, dom.high)), ihi)
-                ihi = np.maximum(ihi, ilo)
-                v = ilo + np.floor(rng.random_sample(len(b)) * (ihi - ilo + 1))
-            else:
-                v = lo + rng.random_sample(len(b)) * (hi - lo)
-            out[values] = np.clip(v, dom.low, dom.high)
-        Z[:, j] = out
-    return Z
+    return CellEncoder(domains).inverse(X, rng, marginals)
 
 
 def public_schema(schema, domains):

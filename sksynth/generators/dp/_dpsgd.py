@@ -31,6 +31,7 @@ from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
 from ...preprocessing import TableSchema
+from ...preprocessing._cells import CellEncoder
 from ...utils._dependencies import import_optional
 from ...utils._random import draw_seed
 from ...utils._validation import validate_table
@@ -40,10 +41,8 @@ from ..neural._tvae import TVAEGenerator, TVAENet
 from ._base import DPBudgetMixin, PrivacyBudgetWarning
 from ._domain import (
     _hashable,
-    discretize,
     public_schema,
 )
-from ._domain import undiscretize as _undiscretize
 from .accounting import (
     RDP_ORDERS,
     PrivacySpent,
@@ -71,27 +70,15 @@ class _CellBlock:
         return self.stop - self.start
 
 
-class _CellEncoder:
-    """One-hot encoding of the domain cells of every column."""
+class _CellEncoder(CellEncoder):
+    """The cell layer with the one-hot blocks the neural nets read."""
 
-    def __init__(self, domains):
-        self.blocks_, start = [], 0
-        for j, dom in enumerate(domains):
-            self.blocks_.append(_CellBlock(j, start, start + dom.size))
-            start += dom.size
-        self.n_features_out_ = start
-
-    def transform(self, D):
-        M = np.zeros((len(D), self.n_features_out_))
-        rows = np.arange(len(D))
-        for b in self.blocks_:
-            M[rows, b.start + D[:, b.column]] = 1.0
-        return M
-
-    def inverse(self, M):
-        return np.stack(
-            [np.argmax(M[:, b.start:b.stop], axis=1) for b in self.blocks_], axis=1
-        ).astype(np.int64) if self.blocks_ else np.zeros((len(M), 0), np.int64)
+    def __init__(self, domains, maps=None):
+        super().__init__(domains, maps)
+        self.blocks_ = [
+            _CellBlock(j, int(s), int(s) + k)
+            for j, (s, k) in enumerate(zip(self.starts_, self.sizes_))
+        ]
 
 
 # ---------------------------------------------------------------- DP steps
@@ -402,10 +389,12 @@ class _DPSGDMixin(DPBudgetMixin):
         self.encoder_ = _CellEncoder(self.domain_)
 
     def _encode(self, Z, rng):
-        return self.encoder_.transform(discretize(Z, self.domain_, self._maps))
+        enc = self.encoder_
+        return enc.one_hot(_CellEncoder(self.domain_, self._maps).transform(Z))
 
     def _decode(self, M, rng):
-        return _undiscretize(self.encoder_.inverse(M), self.domain_, rng)
+        enc = self.encoder_
+        return enc.inverse(enc.from_one_hot(M), rng)
 
     def _build_net(self, data_params):
         net = super()._build_net(data_params)
@@ -541,7 +530,7 @@ class _DPSGDMixin(DPBudgetMixin):
             maps.append(mapping)
         Z = schema.encode(X, y)
         rng = np.random.RandomState(draw_seed(self._sample_seeds_))
-        M = self.encoder_.transform(discretize(Z, self.domain_, maps))
+        M = self.encoder_.one_hot(_CellEncoder(self.domain_, maps).transform(Z))
         self._prepare(Z, M, update=True)
         self._train(M, rng, initialize=False, epochs=epochs)
         return self
