@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CellEncoder"]
+__all__ = ["CellEncoder", "interval_of", "quantile_edges"]
 
 
 class CellEncoder:
@@ -168,3 +168,36 @@ def _no_missing(dom):
         return dom.n_values - 1
     # DP numeric column whose missing cell was suppressed: lowest bin
     return 0
+
+
+def quantile_edges(values, n_bins):
+    """Edges of (at most) ``n_bins`` quantile bins of ``values`` (ties merged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.preprocessing._cells import quantile_edges
+    >>> quantile_edges(np.arange(9.0), 4).tolist()
+    [0.0, 2.0, 4.0, 6.0, 8.0]
+    """
+    v = np.asarray(values, dtype=np.float64)
+    return np.unique(np.quantile(v, np.linspace(0, 1, n_bins + 1)))
+
+
+def interval_of(values, edges):
+    """The bin of each value between ``edges`` (half-open, the last closed).
+
+    Values below the first edge fall in the first bin, above the last in the
+    last one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.preprocessing._cells import interval_of
+    >>> edges = np.array([0.0, 2.0, 4.0, 8.0])
+    >>> interval_of(np.array([0.0, 2.0, 7.9, 8.0]), edges).tolist()
+    [0, 1, 2, 2]
+    """
+    return np.clip(
+        np.searchsorted(edges, values, side="right") - 1, 0, max(len(edges) - 2, 0)
+    )

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..preprocessing import TableSchema
+from ..preprocessing._cells import interval_of, quantile_edges
 from ._base import MAX_SEED, GeneratorSamplerMixin
 from ._selection import top_per_block
 
@@ -311,8 +312,8 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
             values = s[~missing].to_numpy()
             if col.kind == "numeric" and len(np.unique(values)) > self.n_bins:
                 v = values.astype(np.float64)
-                edges = np.unique(np.quantile(v, np.linspace(0, 1, self.n_bins + 1)))
-                idx = np.searchsorted(edges[1:-1], v, side="right")
+                edges = quantile_edges(v, self.n_bins)
+                idx = interval_of(v, edges)
                 names = np.array(
                     [
                         f"[{edges[k]:g}, {edges[k + 1]:g}"
