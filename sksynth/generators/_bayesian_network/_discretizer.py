@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...preprocessing._cells import interval_of, quantile_edges
+
 __all__ = ["Discretizer"]
 
 
@@ -103,11 +105,11 @@ class Discretizer:
                 low, high = (self.bounds or {}).get(j, (obs.min(), obs.max()))
                 edges = np.linspace(low, high, n_intervals + 1)
             else:
-                edges = np.unique(np.quantile(rest, np.linspace(0, 1, n_intervals + 1)))
+                edges = quantile_edges(rest, n_intervals)
                 if len(edges) == 1:
                     edges = np.array([edges[0], edges[0]])
             if self.within_bin == "empirical":
-                state = self._interval_of(rest, edges)
+                state = interval_of(rest, edges)
                 for b in range(len(edges) - 1):
                     vals = rest[state == b]
                     if len(vals) == 0:
@@ -116,20 +118,15 @@ class Discretizer:
         return {"kind": "numeric", "atoms": atoms, "edges": edges,
                 "quantiles": quantiles}
 
-    @staticmethod
-    def _interval_of(values, edges):
-        return np.clip(
-            np.searchsorted(edges, values, side="right") - 1, 0, max(len(edges) - 2, 0)
-        )
-
     def transform(self, Z):
         """States (int64) of a code matrix; NaN cells get the missing state."""
         D = np.zeros(Z.shape, dtype=np.int64)
         for j, info in enumerate(self.columns_):
-            D[:, j] = self._transform_column(j, Z[:, j])
+            D[:, j] = self.transform_column(j, Z[:, j])
         return D
 
-    def _transform_column(self, j, z):
+    def transform_column(self, j, z):
+        """States (int64) of column ``j``'s codes ``z``."""
         info = self.columns_[j]
         missing = np.isnan(z)
         out = np.zeros(len(z), dtype=np.int64)
@@ -145,7 +142,7 @@ class Discretizer:
                 is_atom = atoms[pos] == obs
                 state[is_atom] = pos[is_atom]
             if len(info["edges"]):
-                state[~is_atom] = len(atoms) + self._interval_of(
+                state[~is_atom] = len(atoms) + interval_of(
                     obs[~is_atom], info["edges"])
             else:  # a value between atoms only: nearest atom
                 state[~is_atom] = np.abs(

@@ -148,7 +148,7 @@ class BayesianNetworkGenerator(BaseGenerator):
         E = np.full(C.shape, np.nan)
         for j in np.flatnonzero(given.any(axis=0)):
             rows = given[:, j]
-            E[rows, j] = self.discretizer_._transform_column(j, C[rows, j])
+            E[rows, j] = self.discretizer_.transform_column(j, C[rows, j])
         if self.network_.is_forest:
             S = self.network_.sample_posterior(len(C), random_state, E)
             Zs = self.discretizer_.inverse(S, random_state)
