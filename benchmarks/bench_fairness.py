@@ -49,6 +49,7 @@ from sksynth.generators import (  # noqa: E402
     GaussianCopulaGenerator,
 )
 from sksynth.samplers import FairResampler  # noqa: E402
+from sksynth.utils._progress import progress  # noqa: E402
 
 try:
     from sksynth.metrics import (
@@ -153,11 +154,12 @@ def methods(seed):
 def run(X, y, n_splits, seed, expgrad=True):
     rows = {}
     cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed)
-    for name, sampler in methods(seed).items():
-        if sampler == "expgrad" and not expgrad:
-            continue
+    chosen = {n: s for n, s in methods(seed).items() if expgrad or s != "expgrad"}
+    bar = progress(total=len(chosen) * n_splits, desc="bench_fairness")
+    for name, sampler in chosen.items():
         scores, t0 = [], time.perf_counter()
         for train, test in cv.split(X, y):
+            bar.set_postfix_str(name)
             Xtr, ytr = X.iloc[train], y.iloc[train]
             Xte, yte = X.iloc[test], y.iloc[test]
             if isinstance(sampler, str):
@@ -186,11 +188,13 @@ def run(X, y, n_splits, seed, expgrad=True):
                 "accuracy": accuracy_score(yte, pred),
                 "roc_auc": roc_auc_score(yte, proba),
             })
+            bar.update(1)
         mean = pd.DataFrame(scores).mean().to_dict()
         std = pd.DataFrame(scores).std().to_dict()
         rows[name] = {**mean, **{f"{k}_std": v for k, v in std.items()},
                       "seconds": time.perf_counter() - t0, "folds": scores}
         print(f"  {name}: {time.perf_counter() - t0:.1f}s", flush=True)
+    bar.close()
     return rows
 
 
