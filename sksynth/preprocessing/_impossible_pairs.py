@@ -11,7 +11,7 @@ contain one, so that the generator can draw them again.
 
 import numpy as np
 
-from ._schema import category_codes
+from ._columns import category_codes
 
 __all__ = ["ImpossiblePairs"]
 

@@ -1,0 +1,361 @@
+"""Column types: :class:`ColumnSchema` and its inference from a Series.
+
+The one place in sksynth that reads dtypes: :func:`infer_column` turns a
+Series into a :class:`ColumnSchema` (kind, dtype to restore, categories,
+range, point masses), and :func:`encode_column` / :func:`decode_column` map
+one column to its codes in the code matrix and back, restoring the dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    is_bool_dtype,
+    is_datetime64_any_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+)
+
+from ._column_encoders import point_masses
+
+__all__ = [
+    "ATOM_SHARE",
+    "MAX_ATOMS",
+    "ColumnSchema",
+    "category_codes",
+    "decode_column",
+    "encode_column",
+    "infer_column",
+]
+
+# A numeric target with more distinct values than this is modelled as numeric.
+_MAX_TARGET_CLASSES = 50
+
+# A value of a numeric or datetime column held by at least this share of the
+# rows is a point mass (an atom); at most this many, the most frequent, are kept.
+ATOM_SHARE = 0.05
+MAX_ATOMS = 3
+
+
+def _atoms(codes, n_rows):
+    """The point masses of one column's non-missing codes, as a tuple of floats."""
+    values, _ = point_masses(codes, ATOM_SHARE * n_rows, MAX_ATOMS)
+    return tuple(float(v) for v in values)
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """What sksynth knows about one column.
+
+    Parameters
+    ----------
+    name : hashable
+        The column label (the position for arrays).
+    kind : {"numeric", "categorical", "datetime"}
+        How the column is modelled.
+    dtype : dtype
+        The dtype to restore on output.
+    categories : tuple
+        Categorical values in code order (empty for other kinds); for a pandas
+        ``category`` column this includes unused categories.
+    integer : bool
+        Numeric column whose values are all integers (restored rounded).
+    decimals : int or None
+        Numeric column whose values all have at most this many decimals (up
+        to 6); generated values are rounded to as many.
+    missing_rate : float
+        Share of missing values seen in ``fit``.
+    low, high : float
+        Range of the non-missing codes seen in ``fit``.
+    counts : tuple
+        For categorical columns, the number of rows of each category.
+    unit, tz : str or None
+        Tick unit and time zone of a datetime column.
+    atoms : tuple of float
+        Codes of a numeric or datetime column that carry a point mass: each
+        held by at least ``ATOM_SHARE`` of the rows seen in ``fit`` (missing
+        ones included), the ``MAX_ATOMS`` most frequent in increasing order
+        (such as the zeros of a balance). Empty for categorical columns and by
+        default: a schema built without the data (a public schema of a DP
+        generator) must leave it empty, as it is read off the data. Bounded
+        rejection can meet a condition on such a value of a continuous column
+        (see :meth:`TableSchema.check_rejectable`).
+    """
+
+    name: Hashable
+    kind: str
+    dtype: object
+    categories: tuple = ()
+    integer: bool = False
+    missing_rate: float = 0.0
+    low: float = np.nan
+    high: float = np.nan
+    counts: tuple = ()
+    unit: str | None = None
+    tz: object = None
+    decimals: int | None = None
+    atoms: tuple = ()
+
+    @property
+    def has_missing(self):
+        """Whether the column had missing values in ``fit``."""
+        return self.missing_rate > 0
+
+    @property
+    def n_categories(self):
+        """Number of categories (0 for non-categorical columns)."""
+        return len(self.categories)
+
+    @property
+    def is_constant(self):
+        """Whether the column has at most one distinct non-missing value."""
+        if self.kind == "categorical":
+            return self.n_categories <= 1
+        return not bool(self.low < self.high)  # NaN range: nothing observed
+
+    @property
+    def is_discrete(self):
+        """Whether the codes are integers (categorical, integer or datetime)."""
+        return self.kind != "numeric" or self.integer
+
+
+def _describe(name):
+    return repr(name)
+
+
+def _unique_sorted(values):
+    uniques = pd.unique(values)
+    try:
+        return tuple(sorted(uniques))
+    except TypeError:  # mixed, unorderable types: keep order of appearance
+        return tuple(uniques)
+
+
+def infer_column(name, s, *, target=False, kind=None):
+    """Infer the ColumnSchema of a Series ``s`` (``kind`` forces the kind)."""
+    dtype = s.dtype
+    missing = pd.isna(s).to_numpy()
+    n = len(s)
+    if n and missing.all():
+        raise ValueError(
+            f"Column {_describe(name)} is entirely missing (all {n} values are "
+            "NaN): there is nothing to learn from it; drop it first."
+        )
+    missing_rate = float(missing.mean()) if n else 0.0
+    observed = s[~missing]
+
+    if kind == "numeric":
+        return _numeric_column(name, s, dtype, missing_rate)
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = tuple(dtype.categories)
+        kind = "categorical"
+    elif kind == "categorical":
+        categories = _categories_of(name, observed)
+    elif is_bool_dtype(dtype):
+        categories = (False, True)
+        kind = "categorical"
+    elif is_datetime64_any_dtype(dtype):
+        unit = np.datetime_data(_naive(s).dtype)[0]
+        ticks = _datetime_ticks(s)
+        return ColumnSchema(
+            name,
+            "datetime",
+            dtype,
+            integer=True,
+            missing_rate=missing_rate,
+            low=float(np.nanmin(ticks)),
+            high=float(np.nanmax(ticks)),
+            unit=unit,
+            tz=getattr(dtype, "tz", None),
+            atoms=_atoms(ticks[~np.isnan(ticks)], n),
+        )
+    elif is_numeric_dtype(dtype) and not target:
+        return _numeric_column(name, s, dtype, missing_rate)
+    elif is_numeric_dtype(dtype):
+        values = observed.to_numpy(dtype=float)
+        uniques = np.unique(values)
+        integral = np.all(values == np.round(values))
+        if integral and len(uniques) <= _MAX_TARGET_CLASSES:
+            categories = tuple(observed.unique().tolist())
+            categories = tuple(sorted(categories))
+            kind = "categorical"
+        else:
+            return _numeric_column(name, s, dtype, missing_rate)
+    else:
+        # object / string columns: numbers stored as objects stay numeric.
+        numeric = None
+        if is_object_dtype(dtype) and len(observed):
+            values = observed.to_numpy()
+            if not any(isinstance(v, (bool, np.bool_)) for v in values):
+                numeric = pd.to_numeric(observed, errors="coerce")
+                if numeric.isna().any():
+                    numeric = None
+        if numeric is not None and not target:
+            return _numeric_column(name, s, dtype, missing_rate, values=s)
+        categories = _categories_of(name, observed)
+        kind = "categorical"
+
+    codes = _codes_of(observed.to_numpy(dtype=object), categories)
+    counts = tuple(np.bincount(codes, minlength=len(categories)).tolist())
+    return ColumnSchema(
+        name,
+        kind,
+        dtype,
+        categories=categories,
+        integer=True,
+        missing_rate=missing_rate,
+        low=0.0,
+        high=float(max(len(categories) - 1, 0)),
+        counts=counts,
+    )
+
+
+def _codes_of(values, categories):
+    """Index of each value in ``categories`` (-1 when absent or missing)."""
+    index = pd.Index(list(categories), dtype=object)
+    return index.get_indexer(pd.Index(values, dtype=object))
+
+
+def _categories_of(name, observed):
+    try:
+        return _unique_sorted(observed.to_numpy())
+    except TypeError as exc:
+        raise TypeError(
+            f"Column {_describe(name)} holds unhashable values "
+            f"({type(observed.iloc[0]).__name__}): cells must be numbers, "
+            "strings, booleans, categories or datetimes."
+        ) from exc
+
+
+def _numeric_column(name, s, dtype, missing_rate, values=None):
+    values = _to_float(name, s if values is None else values)
+    observed = values[~np.isnan(values)]
+    integer = bool(np.all(observed == np.round(observed)))
+    return ColumnSchema(
+        name,
+        "numeric",
+        dtype,
+        integer=integer,
+        missing_rate=missing_rate,
+        low=float(observed.min()),
+        high=float(observed.max()),
+        decimals=0 if integer else _decimals(observed),
+        atoms=_atoms(observed, len(values)),
+    )
+
+
+def _decimals(values, max_decimals=6):
+    """Fewest decimals (<= max_decimals) that represent every value, or None."""
+    sample = values[:: max(1, len(values) // 10000)]
+    for d in range(1, max_decimals + 1):
+        scaled = sample * 10.0**d
+        if np.all(
+            np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1, np.abs(scaled))
+        ):
+            return d
+    return None
+
+
+def _to_float(name, s):
+    try:
+        values = pd.to_numeric(s, errors="raise")
+        values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Column {_describe(name)} should be numeric but holds non-numeric "
+            f"values: {exc}"
+        ) from exc
+    if np.isinf(values).any():
+        raise ValueError(
+            f"Column {_describe(name)} contains infinity; sksynth accepts NaN "
+            "(missing) but not inf values."
+        )
+    return values
+
+
+def _naive(s):
+    if getattr(s.dtype, "tz", None) is not None:
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s
+
+
+def _datetime_ticks(s):
+    naive = _naive(s)
+    ticks = naive.to_numpy().view("int64").astype(np.float64)
+    ticks[pd.isna(naive).to_numpy()] = np.nan
+    return ticks
+
+
+def category_codes(z, n_categories):
+    """Integer codes of a categorical column of ``Z``, missing as ``n_categories``."""
+    return np.where(np.isnan(z), n_categories, z).astype(np.int64)
+
+
+def encode_column(col, s):
+    """Codes of the Series ``s`` in column ``col`` (a ValueError names the column)."""
+    if col.kind == "categorical":
+        missing = pd.isna(s).to_numpy()
+        values = s.to_numpy(dtype=object)
+        codes = _codes_of(values, col.categories)
+        unseen = (codes < 0) & ~missing
+        if unseen.any():
+            bad = pd.unique(values[unseen])[:5].tolist()
+            raise ValueError(
+                f"Column {_describe(col.name)} has categories not seen in fit: "
+                f"{bad}."
+            )
+        out = codes.astype(np.float64)
+        out[missing] = np.nan
+        return out
+    if col.kind == "datetime":
+        if not is_datetime64_any_dtype(s.dtype):
+            s = pd.to_datetime(s)
+            if col.tz is not None and s.dt.tz is None:
+                s = s.dt.tz_localize(col.tz)
+        s = _naive(s)
+        if s.dtype != np.dtype(f"datetime64[{col.unit}]"):
+            s = s.astype(f"datetime64[{col.unit}]")
+        return _datetime_ticks(s)
+    return _to_float(col.name, s)
+
+
+def decode_column(col, z):
+    """The Series of column ``col`` for its codes ``z``, in the dtype seen in fit."""
+    missing = np.isnan(z)
+    if col.kind == "categorical":
+        codes = np.where(missing, -1, z).astype(np.int64)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=col.dtype))
+        values = np.empty(len(z), dtype=object)
+        cats = np.empty(len(col.categories), dtype=object)
+        cats[:] = list(col.categories)
+        values[~missing] = cats[codes[~missing]]
+        values[missing] = np.nan
+        if is_bool_dtype(col.dtype) and missing.any():
+            return pd.Series(values, dtype=object)
+        return pd.Series(values).astype(col.dtype)
+    if col.kind == "datetime":
+        ticks = np.where(missing, np.iinfo(np.int64).min, z).astype(np.int64)
+        s = pd.Series(ticks.view(f"datetime64[{col.unit}]"))
+        if col.tz is not None:
+            s = s.dt.tz_localize("UTC").dt.tz_convert(col.tz)
+        return s.astype(col.dtype)
+    if col.decimals and not col.integer:
+        z = np.round(z, col.decimals)
+    s = pd.Series(z)
+    if is_object_dtype(col.dtype):
+        values = z.astype(object)
+        if col.integer:
+            values[~missing] = z[~missing].astype(np.int64)
+        values[missing] = np.nan
+        return pd.Series(values, dtype=object)
+    if np.dtype("float64") != col.dtype and is_numeric_dtype(col.dtype):
+        if missing.any() and isinstance(col.dtype, np.dtype):
+            if col.dtype.kind in "iub":  # cannot hold NaN: keep float
+                return s
+        return s.astype(col.dtype)
+    return s
