@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import (
     is_bool_dtype,
+    is_complex_dtype,
     is_datetime64_any_dtype,
     is_numeric_dtype,
     is_object_dtype,
+    is_timedelta64_dtype,
 )
 
 from ._column_encoders import point_masses
@@ -138,6 +140,7 @@ def _unique_sorted(values):
 def infer_column(name, s, *, target=False, kind=None):
     """Infer the ColumnSchema of a Series ``s`` (``kind`` forces the kind)."""
     dtype = s.dtype
+    _check_supported(name, dtype)
     missing = pd.isna(s).to_numpy()
     n = len(s)
     if n and missing.all():
@@ -212,6 +215,21 @@ def infer_column(name, s, *, target=False, kind=None):
         high=float(max(len(categories) - 1, 0)),
         counts=counts,
     )
+
+
+def _check_supported(name, dtype):
+    """Refuse dtypes sksynth does not model, rather than change them silently."""
+    if is_complex_dtype(dtype):
+        raise TypeError(
+            f"Column {_describe(name)} has dtype {dtype} (complex numbers), which "
+            "sksynth does not model; split it into real and imaginary columns."
+        )
+    if is_timedelta64_dtype(dtype):
+        raise TypeError(
+            f"Column {_describe(name)} has dtype {dtype} (durations), which "
+            "sksynth does not model; convert it to a number, e.g. "
+            "s.dt.total_seconds()."
+        )
 
 
 def _codes_of(values, categories):
@@ -336,7 +354,8 @@ def decode_column(col, z):
         values[~missing] = cats[codes[~missing]]
         values[missing] = np.nan
         if is_bool_dtype(col.dtype) and missing.any():
-            return pd.Series(values, dtype=object)
+            if isinstance(col.dtype, np.dtype):  # numpy bool cannot hold NA
+                return pd.Series(values, dtype=object)
         return pd.Series(values).astype(col.dtype)
     if col.kind == "datetime":
         ticks = np.where(missing, np.iinfo(np.int64).min, z).astype(np.int64)
