@@ -15,6 +15,8 @@ method / attribute     contract
 ``impossible_pairs_``  category pairs the data never shows together;
                        sampled rows holding one are drawn again
 ``_fit(Z, rng)``       subclass hook: learn from the code matrix ``Z``
+``_warm_started()``    subclass hook: True makes ``fit`` call
+                       ``partial_fit`` (``warm_start`` on a fitted model)
 ``_sample(n, C, rng)`` subclass hook: return an ``(n, n_columns)`` code
                        matrix that satisfies ``C`` (NaN = free) when the
                        class sets ``_native_conditioning = True``
@@ -41,13 +43,16 @@ from sklearn.utils import Tags as _SklearnTags
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._conditioning import condition_groups, describe_conditions
 from .preprocessing._impossible_pairs import ImpossiblePairs
 from .preprocessing._schema import TableSchema
+from .utils._random import MAX_SEED, draw_seed, seed_stream
 from .utils._validation import validate_table
 
 __all__ = ["BaseGenerator", "GeneratorMixin", "GeneratorTags", "is_generator"]
 
-_MAX_SEED = np.iinfo(np.int32).max
+# temporary alias for modules not yet on sksynth.utils._random
+_MAX_SEED = MAX_SEED
 
 
 @dataclass
@@ -165,6 +170,8 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         self : object
             The fitted generator.
         """
+        if self._warm_started():
+            return self.partial_fit(X, y)
         validate_table(self, X, y, reset=True, ensure_min_samples=2)
         self.schema_ = TableSchema.infer(X, y, derive=self._learn_constraints)
         Z = self.schema_.encode(X, y)
@@ -173,11 +180,20 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         )
         rng = check_random_state(self.random_state)
         self._fit(Z, rng)
-        self._sample_seeds_ = np.random.RandomState(rng.randint(_MAX_SEED))
+        self._sample_seeds_ = seed_stream(rng)
         return self
 
     def _fit(self, Z, random_state):
         raise NotImplementedError
+
+    def _warm_started(self):
+        """Hook: whether ``fit`` continues the fitted model (``partial_fit``).
+
+        False by default (``fit`` always starts afresh); a generator with
+        ``warm_start`` and a ``partial_fit`` returns True when it is set and
+        the generator is fitted.
+        """
+        return False
 
     # --------------------------------------------------------------- sample
     def sample(self, n_samples=1, *, conditions=None, random_state=None):
@@ -214,7 +230,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             n_samples = len(conditions)
         n_samples = check_n_samples(n_samples)
         if random_state is None:
-            random_state = self._sample_seeds_.randint(_MAX_SEED)
+            random_state = draw_seed(self._sample_seeds_)
         rng = check_random_state(random_state)
         Z, given = self._draw_codes(n_samples, conditions, rng)
         pairs = getattr(self, "impossible_pairs_", None)
@@ -278,13 +294,15 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         return Z, given
 
     def _rejection_sample(self, C, rng, *, draw=None, native=None):
-        """Bounded rejection sampling, one pattern of conditions at a time.
+        """Bounded rejection sampling, one group of conditions at a time.
 
         ``draw(n, primary, rng)`` draws code rows (default: unconditional
         ``_sample``); ``native(cond)`` may name one condition ``(column, code)``
         that ``draw`` honours itself, so that only the others are met by
-        rejection. Conditions on continuous columns cannot be met by rejection
-        and raise at once.
+        rejection. Whether rejection can meet the others at all is the
+        schema's rule (:meth:`TableSchema.check_rejectable`: a continuous
+        column only at one of its point masses); a condition it cannot meet
+        raises at once.
         """
         if draw is None:
 
@@ -292,27 +310,14 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 return self._sample(n, None, rng)
 
         Z = np.empty_like(C)
-        given = ~np.isnan(C)
-        keys, inverse = np.unique(
-            np.where(given, C, -np.inf), axis=0, return_inverse=True
-        )
-        for g in range(len(keys)):
-            rows = np.flatnonzero(inverse.ravel() == g)
-            cond = C[rows[0]]
+        for rows, cond in condition_groups(C):
             cols = np.flatnonzero(~np.isnan(cond))
             primary = native(cond) if native is not None else None
             rest = [j for j in cols if primary is None or j != primary[0]]
-            for j in rest:
-                col = self.schema_.columns[j]
-                if not col.is_discrete:
-                    raise ValueError(
-                        f"{type(self).__name__} meets this condition by bounded "
-                        f"rejection, and a condition on the continuous column "
-                        f"{col.name!r} is too rare to meet that way (a continuous "
-                        "value has probability zero). Use a generator with native "
-                        "conditioning (e.g. GaussianCopulaGenerator) or condition "
-                        "on a categorical or integer column."
-                    )
+            self.schema_.check_rejectable(
+                cond, skip=() if primary is None else (primary[0],),
+                generator=type(self).__name__,
+            )
             need = len(rows)
             if not rest:  # the model honours the only condition itself
                 out = draw(need, primary, rng)
@@ -334,10 +339,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 batch = int(min(max(256, 1.2 * (need - have) / rate), 100_000))
             accepted = np.concatenate(kept)
             if len(accepted) < need:
-                described = {
-                    self.schema_.columns[j].name: self._describe_value(j, cond[j])
-                    for j in cols
-                }
+                described = describe_conditions(self.schema_, cond)
                 how = ""
                 if primary is not None:
                     name = self.schema_.columns[primary[0]].name
@@ -353,12 +355,6 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             Z[rows] = accepted[:need]
         return Z
 
-    def _describe_value(self, j, code):
-        col = self.schema_.columns[j]
-        if col.kind == "categorical":
-            return col.categories[int(code)]
-        return code
-
     def _sample_seed(self, rng):
         """Draw an integer seed from ``rng`` (for nested components)."""
-        return int(rng.randint(_MAX_SEED))
+        return draw_seed(rng)

@@ -10,6 +10,7 @@ from scipy.stats import truncnorm
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._conditioning import describe_conditions
 from ..base import BaseGenerator
 
 __all__ = ["ARFGenerator"]
@@ -419,8 +420,7 @@ class ARFGenerator(BaseGenerator):
             cond = np.where(np.isinf(key), np.nan, key)
             w = model.condition_weights(cond)
             if not np.isfinite(w).all() or w.sum() <= 0:
-                names = {self.schema_.columns[j].name: self._describe_value(j, cond[j])
-                         for j in np.flatnonzero(~np.isnan(cond))}
+                names = describe_conditions(self.schema_, cond)
                 raise ValueError(
                     f"No leaf of the forest is consistent with the conditions "
                     f"{names}; the combination has zero probability under the "

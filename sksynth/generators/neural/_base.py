@@ -395,27 +395,9 @@ class BaseNeuralGenerator(BaseGenerator):
             finally:
                 del net.train_data_
 
-    def fit(self, X, y=None):
-        """Learn the joint distribution of ``X`` (and ``y``).
-
-        With ``warm_start=True`` on a fitted generator, continue training
-        instead (see :meth:`partial_fit`).
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Mixed-type table; NaN marks missing values.
-        y : array-like of shape (n_samples,), default=None
-            Optional target, modelled jointly.
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
-        if self.warm_start and hasattr(self, "net_"):
-            return self.partial_fit(X, y)
-        return super().fit(X, y)
+    def _warm_started(self):
+        # fit on a fitted generator with warm_start continues training
+        return bool(self.warm_start) and hasattr(self, "net_")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, *, epochs=None):
