@@ -356,7 +356,6 @@ class ForestFlowGenerator(BaseGenerator):
                 cls = np.where(given[:, target], conditions[:, target], cls)
                 given[:, target] = False
             others = given.any(axis=1)
-            self._check_rejection_possible(conditions, given)
         if by_class:
             for c in self.classes_:
                 rows = np.flatnonzero((cls == c) & ~others)
@@ -369,17 +368,3 @@ class ForestFlowGenerator(BaseGenerator):
         if others.any():
             out[others] = self._rejection_sample(conditions[others], rng)
         return out
-
-    def _check_rejection_possible(self, C, given):
-        for j in np.flatnonzero(given.any(axis=0)):
-            col = self.schema_.columns[j]
-            if col.kind == "categorical" or col.is_discrete:
-                continue
-            atoms = self.atoms_.get(j, [])
-            values = C[given[:, j], j]
-            if not np.isin(values, atoms).all():
-                raise ValueError(
-                    f"ForestFlowGenerator cannot condition on a continuous value of "
-                    f"column {col.name!r} (it conditions exactly on the class and "
-                    "by rejection on categorical, integer and point-mass values)."
-                )
