@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..._conditioning import describe_conditions
 from ...base import BaseGenerator
 from ._discretizer import Discretizer
 from ._inference import DiscreteBayesianNetwork
@@ -149,34 +150,16 @@ class BayesianNetworkGenerator(BaseGenerator):
         for j in np.flatnonzero(given.any(axis=0)):
             rows = given[:, j]
             E[rows, j] = self.discretizer_.transform_column(j, C[rows, j])
+
+        def describe(row):
+            return describe_conditions(self.schema_, C[row])
+
         if self.network_.is_forest:
-            S = self.network_.sample_posterior(len(C), random_state, E)
-            Zs = self.discretizer_.inverse(S, random_state)
-            Zs[given] = C[given]
-            return Zs
-        S = np.empty(C.shape, dtype=np.int64)
-        patterns, inverse = np.unique(given, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        for g, pattern in enumerate(patterns):
-            rows = np.flatnonzero(inverse == g)
-            cols = np.flatnonzero(pattern)
-            m = 1 if self.network_.is_exact(cols) else self.n_particles
-            Erep = np.repeat(E[rows], m, axis=0)
-            cand, logw = self.network_.sample(len(Erep), random_state, evidence=Erep)
-            logw = logw.reshape(len(rows), m)
-            if not np.isfinite(logw.max(axis=1)).all():
-                raise ValueError(
-                    "The conditions have zero probability under the fitted network "
-                    "(alpha=0 and a combination never seen in fit)."
-                )
-            if m == 1:
-                S[rows] = cand
-                continue
-            w = np.exp(logw - logw.max(axis=1, keepdims=True))
-            cum = np.cumsum(w, axis=1)
-            u = random_state.uniform(size=len(rows)) * cum[:, -1]
-            pick = np.minimum((u[:, None] > cum).sum(axis=1), m - 1)
-            S[rows] = cand[np.arange(len(rows)) * m + pick]
+            S = self.network_.sample_posterior(
+                len(C), random_state, E, describe=describe)
+        else:
+            S = self.network_.sample_evidence(
+                random_state, E, n_particles=self.n_particles, describe=describe)
         Zs = self.discretizer_.inverse(S, random_state)
         Zs[given] = C[given]
         return Zs
