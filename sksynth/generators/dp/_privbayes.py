@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..._conditioning import describe_conditions
 from ...utils._progress import progress
 from .._bayesian_network import DiscreteBayesianNetwork
 from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
@@ -374,28 +375,10 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         for j in np.flatnonzero(given.any(axis=0)):
             rows = given[:, j]
             E[rows, j] = _to_cells(C[rows, j], self.domain_[j])
-        network = self.model_.network
-        S = np.empty(C.shape, dtype=np.int64)
-        patterns, inverse = np.unique(given, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        for g, pattern in enumerate(patterns):
-            rows = np.flatnonzero(inverse == g)
-            m = 1 if network.is_exact(np.flatnonzero(pattern)) else self.n_particles
-            cand, logw = network.sample(
-                len(rows) * m, random_state, evidence=np.repeat(E[rows], m, axis=0)
-            )
-            if m == 1:
-                S[rows] = cand
-                continue
-            logw = logw.reshape(len(rows), m)
-            # rows whose evidence has no mass in any particle: equal weights
-            top = logw.max(axis=1, keepdims=True)
-            w = np.where(np.isfinite(top), np.exp(logw - top), 1.0)
-            w = np.nan_to_num(w, nan=0.0)
-            cum = np.cumsum(w, axis=1)
-            u = random_state.uniform(size=len(rows)) * cum[:, -1]
-            pick = np.minimum((u[:, None] > cum).sum(axis=1), m - 1)
-            S[rows] = cand[np.arange(len(rows)) * m + pick]
+        S = self.model_.network.sample_evidence(
+            random_state, E, n_particles=self.n_particles,
+            describe=lambda row: describe_conditions(self.schema_, C[row]),
+        )
         Z = undiscretize(S, self.domain_, random_state, self.one_way_)
         Z[given] = C[given]
         return Z
