@@ -8,7 +8,8 @@ sys.path.insert(0, os.path.abspath(".."))
 import sksynth  # noqa: E402
 
 project = "sksynth"
-author = "sksynth developers"
+author = "the sksynth developers"
+copyright = f"2026, {author}"  # noqa: A001 (the name Sphinx reads)
 release = sksynth.__version__
 version = release
 
@@ -22,10 +23,23 @@ autosummary_generate = True
 numpydoc_show_class_members = False
 exclude_patterns = ["_build", "dev", "auto_examples/*.ipynb"]
 html_theme = "alabaster"
+# wide enough for 88-character code lines (the project's line length) without
+# a scroll bar on a laptop screen
+html_theme_options = {"page_width": "1160px", "sidebar_width": "230px"}
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    # "Start here" first, then from drawing rows to using them
+    "subsection_order": [
+        "../examples/overview",
+        "../examples/generators",
+        "../examples/neural",
+        "../examples/evaluation",
+        "../examples/privacy",
+        "../examples/fairness",
+        "*",
+    ],
     "doc_module": ("sksynth",),
     "backreferences_dir": "generated/backreferences",
     "download_all_examples": False,

@@ -6,6 +6,8 @@ promise for every generator that ``all_estimators("generator")`` finds.
 
 import io
 import pickle
+import re
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -67,3 +69,18 @@ def test_same_rows_after_reload(fitted, round_trip):
     # the copy continues it exactly as the original does
     loaded = round_trip(fitted)
     pd.testing.assert_frame_equal(loaded.sample(20), fitted.sample(20))
+
+
+def test_docs_page_code_runs(tmp_path, monkeypatch):
+    # the code of docs/persistence.rst runs as written (blocks share a namespace)
+    page = Path(__file__).resolve().parents[1] / "docs" / "persistence.rst"
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?:    .*\n|\n)+)",
+                        page.read_text(encoding="utf-8"))
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for block in blocks:
+        code = "\n".join(line[4:] for line in block.splitlines())
+        exec(compile(code, str(page), "exec"), namespace)
+    assert (tmp_path / "generator.joblib").exists()
+    assert len(namespace["rows"]) == 100

@@ -37,7 +37,7 @@ print("share of gain == 0: real", (X["gain"] == 0).mean().round(3),
 
 # %%
 # Conditional rows: the leaves consistent with ``kind == "a"``
-# -----------------------------------------------------------
+# ------------------------------------------------------------
 cond = gen.sample(300, conditions={"kind": "a"}, random_state=1)
 fig, ax = plt.subplots(1, 2, figsize=(9, 4), sharex=True, sharey=True)
 ax[0].scatter(X["x1"], X["x2"], s=4, alpha=0.4, label="real")
