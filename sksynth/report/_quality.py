@@ -80,8 +80,8 @@ _SECTION_TEXT = {
         "against the distance to the closest holdout row (real rows the "
         "generator never saw). Synthetic rows much closer to the training "
         "rows than to the holdout ones are memorised rather than generated; "
-        "the holdout-to-training curve shows the distance between two fresh "
-        "real samples."),
+        "the reference curve (holdout -> real) shows how close two "
+        "independent samples of real rows are."),
     "utility": (
         "Score on the real holdout of a model trained on synthetic rows "
         "(TSTR) against the same model trained on real rows (TRTR)."),
