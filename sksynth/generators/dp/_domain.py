@@ -536,12 +536,12 @@ def public_schema(schema, domains):
             cols.append(replace(
                 col, categories=tuple(dom.categories), counts=(), low=0.0,
                 high=float(max(k - 1, 0)), missing_rate=float(dom.has_missing),
-                integer=True,
+                integer=True, atoms=(),
             ))
         else:
             cols.append(replace(
                 col, low=dom.low, high=dom.high, integer=dom.integer,
-                missing_rate=float(dom.has_missing),
+                missing_rate=float(dom.has_missing), atoms=(),
             ))
     return schema.with_columns(cols)
 
