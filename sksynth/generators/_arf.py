@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 from scipy.stats import truncnorm
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
 from .._conditioning import describe_conditions
 from ..base import BaseGenerator
@@ -312,7 +312,7 @@ class ARFGenerator(BaseGenerator):
         "max_features": [
             StrOptions({"sqrt", "log2"}),
             Interval(numbers.Integral, 1, None, closed="left"),
-            Interval(numbers.Real, 0, 1, closed="right"),
+            Interval(RealNotInt, 0, 1, closed="right"),
             None,
         ],
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],

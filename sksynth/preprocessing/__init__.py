@@ -3,8 +3,8 @@
 from ._schema import ColumnSchema, TableSchema
 from ._table_encoder import (
     Block,
-    OneHotEncoder,
-    OrdinalEncoder,
+    OneHotTableEncoder,
+    OrdinalTableEncoder,
     QuantileGaussianTransformer,
     TableEncoder,
 )
@@ -12,8 +12,8 @@ from ._table_encoder import (
 __all__ = [
     "Block",
     "ColumnSchema",
-    "OneHotEncoder",
-    "OrdinalEncoder",
+    "OneHotTableEncoder",
+    "OrdinalTableEncoder",
     "QuantileGaussianTransformer",
     "TableEncoder",
     "TableSchema",

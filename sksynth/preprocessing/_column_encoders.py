@@ -3,17 +3,26 @@
 Each encoder takes a 1-D float array without NaN (missingness is handled by
 :class:`~sksynth.preprocessing.TableEncoder` as a separate categorical part)
 and maps it to a 2-D block of model features, and back. They are small plain
-classes, registered by name in :data:`NUMERIC_ENCODERS` and
-:data:`CATEGORICAL_ENCODERS`; new numeric encodings (e.g. CTGAN's
-mode-specific normalisation) are added by registering a class with the same
-four members: ``fit(x, rng)``, ``transform(x, rng)``, ``inverse(block, rng)``
-and ``n_outputs``.
+classes with four members: ``fit(x, rng)``, ``transform(x, rng)``,
+``inverse(block, rng)`` and ``n_outputs``. The registry that names them
+(``NUMERIC_ENCODERS`` and ``CATEGORICAL_ENCODERS``, with CTGAN's
+mode-specific normalisation of ``_mode_normalizer.py``) is built in one place,
+``_table_encoder.py``, from the classes; a new encoding is one more entry there.
 """
 
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-__all__ = ["CATEGORICAL_ENCODERS", "NUMERIC_ENCODERS", "point_masses"]
+__all__ = [
+    "GaussianInterval",
+    "Identity",
+    "MinMaxScaler",
+    "OneHot",
+    "Ordinal",
+    "QuantileGaussian",
+    "Standardizer",
+    "point_masses",
+]
 
 _EPS = 1e-7
 
@@ -265,15 +274,3 @@ class GaussianInterval(_CategoricalBase):
         rank = np.clip(rank, 0, self.n_categories - 1)
         return self.order_[rank].astype(np.float64)
 
-
-NUMERIC_ENCODERS = {
-    "quantile": QuantileGaussian,
-    "standard": Standardizer,
-    "minmax": MinMaxScaler,
-    "none": Identity,
-}
-CATEGORICAL_ENCODERS = {
-    "onehot": OneHot,
-    "ordinal": Ordinal,
-    "gaussian": GaussianInterval,
-}

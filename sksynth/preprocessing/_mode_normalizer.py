@@ -2,7 +2,7 @@
 
 A per-column encoder following the protocol of ``_column_encoders.py``
 (``fit(x, rng)``, ``transform(x, rng)``, ``inverse(block, rng)``,
-``n_outputs``), registered as ``NUMERIC_ENCODERS["mode"]``.
+``n_outputs``), named ``"mode"`` in the registry of ``_table_encoder.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from ._column_encoders import NUMERIC_ENCODERS, point_masses
+from ._column_encoders import point_masses
 
 __all__ = ["ModeSpecificNormalizer"]
 
@@ -246,7 +246,3 @@ def _variational_gmm_1d(u, k, max_iter, concentration=1e-3, tol=1e-4):
     v = g1 / (g1 + g2)
     weights = v * np.concatenate([[1.0], np.cumprod(1 - v)[:-1]])
     return m, np.sqrt(b / a), weights
-
-
-# self-registration (the lead may move this line into ``_column_encoders.py``)
-NUMERIC_ENCODERS.setdefault("mode", ModeSpecificNormalizer)

@@ -6,24 +6,49 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ..utils._validation import validate_table
-from ._column_encoders import CATEGORICAL_ENCODERS, NUMERIC_ENCODERS
-from ._mode_normalizer import ModeSpecificNormalizer  # registers "mode"
+from ._column_encoders import (
+    GaussianInterval,
+    Identity,
+    MinMaxScaler,
+    OneHot,
+    Ordinal,
+    QuantileGaussian,
+    Standardizer,
+)
+from ._mode_normalizer import ModeSpecificNormalizer
 from ._schema import TableSchema
 
 __all__ = [
+    "CATEGORICAL_ENCODERS",
+    "NUMERIC_ENCODERS",
     "Block",
-    "ModeSpecificNormalizer",
-    "OneHotEncoder",
-    "OrdinalEncoder",
+    "OneHotTableEncoder",
+    "OrdinalTableEncoder",
     "QuantileGaussianTransformer",
     "TableEncoder",
 ]
+
+# The per-column encoders by name: the one registry (a new encoding is one
+# more entry here; see ``_column_encoders.py`` for the protocol).
+NUMERIC_ENCODERS = {
+    "quantile": QuantileGaussian,
+    "standard": Standardizer,
+    "minmax": MinMaxScaler,
+    "mode": ModeSpecificNormalizer,
+    "none": Identity,
+}
+CATEGORICAL_ENCODERS = {
+    "onehot": OneHot,
+    "ordinal": Ordinal,
+    "gaussian": GaussianInterval,
+}
 
 
 @dataclass
@@ -64,9 +89,25 @@ class Block:
 
 _MIN_FREQUENCY = [
     Interval(numbers.Integral, 1, None, closed="left"),
-    Interval(numbers.Real, 0, 1, closed="neither"),
+    Interval(RealNotInt, 0, 1, closed="neither"),
     None,
 ]
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    """What a table encoder does to each kind of column (from its parameters)."""
+
+    kind: str | None  # forced on every column, or None to infer each
+    numeric: str
+    categorical: str
+    min_frequency: object = None
+    max_categories: object = None
+    n_quantiles: int = 1000
+    random_state: object = None
+
+
+_MISSING_LABELS = ("observed", "missing")
 
 
 class TableEncoder(TransformerMixin, BaseEstimator):
@@ -117,7 +158,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
     >>> df = pd.DataFrame({"x": [1.0, None, 3.0, 4.0], "c": ["a", "b", "a", "a"]})
     >>> enc = TableEncoder(numeric="standard").fit(df)
     >>> enc.get_feature_names_out().tolist()
-    ['x', 'x_missing', 'c_a', 'c_b']
+    ['x', 'x_observed', 'x_missing', 'c_a', 'c_b']
+    >>> enc.transform(df).shape
+    (4, 5)
     >>> enc.inverse_transform(enc.transform(df)).equals(df)
     True
     """
@@ -130,8 +173,6 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         "n_quantiles": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
     }
-    _forced_kind = None
-
     def __init__(
         self,
         *,
@@ -148,6 +189,18 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         self.max_categories = max_categories
         self.n_quantiles = n_quantiles
         self.random_state = random_state
+
+    def _encoding(self):
+        """The encoding of each kind of column; subclasses fix some of it."""
+        return _Encoding(
+            kind=None,
+            numeric=self.numeric,
+            categorical=self.categorical,
+            min_frequency=self.min_frequency,
+            max_categories=self.max_categories,
+            n_quantiles=self.n_quantiles,
+            random_state=self.random_state,
+        )
 
     # ------------------------------------------------------- sklearn API
     @_fit_context(prefer_skip_nested_validation=True)
@@ -166,7 +219,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         self : TableEncoder
         """
         validate_table(self, X, reset=True)
-        schema = TableSchema.infer(X, kind=self._forced_kind)
+        schema = TableSchema.infer(X, kind=self._encoding().kind)
         return self.fit_codes(schema.encode(X), schema)
 
     def transform(self, X):
@@ -175,7 +228,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
-            A table with the columns seen in ``fit``.
+            A table with the columns seen in ``fit``. After a fit on a
+            DataFrame, an array is taken column by column in the fitted order
+            (with scikit-learn's warning that it has no feature names).
 
         Returns
         -------
@@ -183,6 +238,10 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         validate_table(self, X, reset=False)
+        if self.schema_.container == "dataframe" and not isinstance(X, pd.DataFrame):
+            X = np.asarray(X)
+            if X.ndim == 2 and X.shape[1] == self.schema_.n_input_features:
+                X = pd.DataFrame(X, columns=self.schema_.column_index)
         return self.transform_codes(self.schema_.encode(X))
 
     def inverse_transform(self, X):
@@ -205,7 +264,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 f"Expected {self.n_features_out_} encoded features, got shape "
                 f"{M.shape}."
             )
-        rng = check_random_state(self.random_state)
+        rng = check_random_state(self._encoding().random_state)
         return self.schema_.decode(self.inverse_codes(M, rng))
 
     def get_feature_names_out(self, input_features=None):
@@ -214,30 +273,35 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : array-like of str, default=None
-            Ignored; names come from ``fit``.
+            Input column names; by default those seen in ``fit`` (the
+            column labels as strings). When given, they must match
+            ``feature_names_in_`` (or number ``n_features_in_``).
 
         Returns
         -------
         names : ndarray of str
+            One per encoded feature: ``col`` for a scalar, ``col_<category>``
+            and ``col_infrequent`` for one-hot categories,
+            ``col_observed`` / ``col_missing`` for a one-hot missing indicator
+            (``col_missing`` alone for a one-feature one), ``col_mode<k>``
+            for the mode indicators of ``numeric="mode"``.
         """
         check_is_fitted(self)
+        if input_features is None:
+            bases = [str(col.name) for col in self.schema_.columns]
+        else:
+            bases = [str(n) for n in _check_feature_names_in(self, input_features)]
         names = []
         for b in self.blocks_:
             col = self.schema_.columns[b.column]
-            base = str(col.name)
-            if b.role == "missing":
+            base = bases[b.column]
+            if b.kind == "categorical" and b.encoding == "onehot":
+                names.extend(f"{base}_{label}" for label in _onehot_labels(b, col))
+            elif b.role == "missing":
                 names.append(f"{base}_missing")
-            elif b.encoding == "onehot":
-                enc = b.encoder
-                labels = [
-                    col.categories[c] if c < col.n_categories else "nan"
-                    for c in enc.frequent_
-                ]
-                names.extend(f"{base}_{label}" for label in labels)
-                if len(enc.infrequent_):
-                    names.append(f"{base}_infrequent")
-            else:
+            else:  # a scalar, then any mode indicators
                 names.append(base)
+                names.extend(f"{base}_mode{k}" for k in range(b.width - 1))
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
@@ -255,6 +319,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
         This is what generators call; ``fit`` is the same on a raw table.
         """
+        setting = self._encoding()
         self.schema_ = schema
         blocks, start = [], 0
         for j, col in enumerate(schema.columns):
@@ -266,13 +331,13 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                     continue
                 codes = np.where(missing, col.n_categories, z)
                 counts = np.bincount(codes.astype(np.int64), minlength=k)
-                enc = self._categorical_encoder(k, counts).fit(codes)
+                enc = _categorical_encoder(setting, k, counts).fit(codes)
                 blocks.append(
                     Block(
                         j,
                         "value",
                         "categorical",
-                        self.categorical,
+                        setting.categorical,
                         start,
                         start + enc.n_outputs,
                         enc,
@@ -281,15 +346,18 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 start += enc.n_outputs
                 continue
             if not col.is_constant:
-                enc = NUMERIC_ENCODERS[self.numeric]
-                enc = enc(self.n_quantiles) if self.numeric == "quantile" else enc()
+                enc = NUMERIC_ENCODERS[setting.numeric]
+                if setting.numeric == "quantile":
+                    enc = enc(setting.n_quantiles)
+                else:
+                    enc = enc()
                 enc.fit(z[~missing])
                 blocks.append(
                     Block(
                         j,
                         "value",
                         "numeric",
-                        self.numeric,
+                        setting.numeric,
                         start,
                         start + enc.n_outputs,
                         enc,
@@ -298,13 +366,14 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 start += enc.n_outputs
             if missing.any():
                 counts = np.bincount(missing.astype(np.int64), minlength=2)
-                enc = self._categorical_encoder(2, counts).fit(missing.astype(float))
+                enc = _categorical_encoder(setting, 2, counts)
+                enc.fit(missing.astype(float))
                 blocks.append(
                     Block(
                         j,
                         "missing",
                         "categorical",
-                        self.categorical,
+                        setting.categorical,
                         start,
                         start + enc.n_outputs,
                         enc,
@@ -314,12 +383,6 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         self.blocks_ = blocks
         self.n_features_out_ = start
         return self
-
-    def _categorical_encoder(self, k, counts):
-        cls = CATEGORICAL_ENCODERS[self.categorical]
-        if self.categorical == "onehot":
-            return cls(k, counts, self.min_frequency, self.max_categories)
-        return cls(k, counts)
 
     def transform_codes(self, Z, rng=None, *, blocks=None, out=None):
         """Encode a code matrix; ``rng`` randomises ties and category intervals.
@@ -371,13 +434,39 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return [b for b in self.blocks_ if b.column == column]
 
 
-class OneHotEncoder(TableEncoder):
+def _categorical_encoder(setting, k, counts):
+    cls = CATEGORICAL_ENCODERS[setting.categorical]
+    if setting.categorical == "onehot":
+        return cls(k, counts, setting.min_frequency, setting.max_categories)
+    return cls(k, counts)
+
+
+def _onehot_labels(block, col):
+    """Labels of a one-hot block's features, in order."""
+    enc = block.encoder
+    if block.role == "missing":
+        labels = [_MISSING_LABELS[c] for c in enc.frequent_]
+        if len(enc.infrequent_):  # one column for the other indicator value
+            labels.append(_MISSING_LABELS[enc.infrequent_[0]])
+        return labels
+    labels = [
+        col.categories[c] if c < col.n_categories else "nan" for c in enc.frequent_
+    ]
+    if len(enc.infrequent_):
+        labels.append("infrequent")
+    return labels
+
+
+class OneHotTableEncoder(TableEncoder):
     """Reversible one-hot encoding of every column, with a rare-category guard.
 
-    Every column is treated as categorical. Missing values get their own
-    feature. Rare categories (``min_frequency``, ``max_categories``) share one
-    *infrequent* feature whose inverse draws one of them by training frequency,
-    so ``inverse_transform`` never invents a category.
+    Every column is treated as categorical (numbers included: each distinct
+    value is a category). Missing values get their own feature. Rare
+    categories (``min_frequency``, ``max_categories``) share one *infrequent*
+    feature whose inverse draws one of them by training frequency, so
+    ``inverse_transform`` never invents a category. Unlike scikit-learn's
+    ``OneHotEncoder``, it is reversible on a whole mixed-type table and keeps
+    its dtypes.
 
     Parameters
     ----------
@@ -402,9 +491,9 @@ class OneHotEncoder(TableEncoder):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sksynth.preprocessing import OneHotEncoder
+    >>> from sksynth.preprocessing import OneHotTableEncoder
     >>> df = pd.DataFrame({"c": ["a", "b", "a", "c"]})
-    >>> enc = OneHotEncoder(max_categories=2).fit(df)
+    >>> enc = OneHotTableEncoder(max_categories=2).fit(df)
     >>> enc.get_feature_names_out().tolist()
     ['c_a', 'c_infrequent']
     >>> enc.inverse_transform(enc.transform(df))["c"].isin(["a", "b", "c"]).all()
@@ -416,23 +505,30 @@ class OneHotEncoder(TableEncoder):
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     }
-    _forced_kind = "categorical"
 
     def __init__(self, *, min_frequency=None, max_categories=None, random_state=None):
         self.min_frequency = min_frequency
         self.max_categories = max_categories
         self.random_state = random_state
 
-    numeric = "none"
-    categorical = "onehot"
-    n_quantiles = 2
+    def _encoding(self):
+        return _Encoding(
+            kind="categorical",
+            numeric="none",
+            categorical="onehot",
+            min_frequency=self.min_frequency,
+            max_categories=self.max_categories,
+            random_state=self.random_state,
+        )
 
 
-class OrdinalEncoder(TableEncoder):
+class OrdinalTableEncoder(TableEncoder):
     """Reversible ordinal encoding of every column (codes 0 .. k-1).
 
-    Missing values get the code k. Categories keep the order of a pandas
-    ``category`` dtype, or sorted order otherwise.
+    Every column is treated as categorical. Missing values get the code k.
+    Categories keep the order of a pandas ``category`` dtype, or sorted order
+    otherwise. Unlike scikit-learn's ``OrdinalEncoder``, ``inverse_transform``
+    restores the table's container and dtypes.
 
     Attributes
     ----------
@@ -448,24 +544,19 @@ class OrdinalEncoder(TableEncoder):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sksynth.preprocessing import OrdinalEncoder
+    >>> from sksynth.preprocessing import OrdinalTableEncoder
     >>> df = pd.DataFrame({"c": ["b", "a", "b"]})
-    >>> OrdinalEncoder().fit_transform(df).ravel().tolist()
+    >>> OrdinalTableEncoder().fit_transform(df).ravel().tolist()
     [1.0, 0.0, 1.0]
     """
 
     _parameter_constraints: dict = {}
-    _forced_kind = "categorical"
 
     def __init__(self):
         pass
 
-    numeric = "none"
-    categorical = "ordinal"
-    min_frequency = None
-    max_categories = None
-    n_quantiles = 2
-    random_state = None
+    def _encoding(self):
+        return _Encoding(kind="categorical", numeric="none", categorical="ordinal")
 
 
 class QuantileGaussianTransformer(TableEncoder):
@@ -504,13 +595,14 @@ class QuantileGaussianTransformer(TableEncoder):
     _parameter_constraints: dict = {
         "n_quantiles": [Interval(numbers.Integral, 2, None, closed="left")],
     }
-    _forced_kind = "numeric"
 
     def __init__(self, *, n_quantiles=1000):
         self.n_quantiles = n_quantiles
 
-    numeric = "quantile"
-    categorical = "onehot"
-    min_frequency = None
-    max_categories = None
-    random_state = None
+    def _encoding(self):
+        return _Encoding(
+            kind="numeric",
+            numeric="quantile",
+            categorical="onehot",
+            n_quantiles=self.n_quantiles,
+        )

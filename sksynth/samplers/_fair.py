@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
-from imblearn.utils._validation import ArraysTransformer
-from sklearn.base import _fit_context
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
+from sklearn.utils._metadata_requests import UNUSED
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 
 from ..preprocessing import TableSchema
 from ..preprocessing._cells import interval_of, quantile_edges
-from ._base import MAX_SEED, GeneratorSamplerMixin
+from ..utils._random import draw_seed
+from ._base import BypassSamplerMixin, GeneratorSamplerMixin
+from ._fair_targets import cell_counts, cell_deltas, cell_targets
 from ._selection import top_per_block
 
 __all__ = ["FairResampler"]
@@ -37,7 +35,7 @@ def _fresh_name(base, taken):
     return name
 
 
-class FairResampler(GeneratorSamplerMixin, BaseSampler):
+class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
     """Rebalance sensitive groups x labels by generating rows conditionally.
 
     Each row belongs to a *cell*: its group (the values of one or more
@@ -170,7 +168,12 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
     True
     """
 
-    _sampling_type = "bypass"
+    # sensitive_features is routed to fit_resample (imblearn's template passes
+    # it on to _fit_resample). sklearn matches these attribute names by
+    # substring, so the fit_resample request also reaches fit: undo it there
+    # (imblearn's fit takes no metadata). Keep this order.
+    __metadata_request__fit_resample = {"sensitive_features": None}
+    __metadata_request__fit = {"sensitive_features": UNUSED}
 
     _parameter_constraints: dict = {
         "generator": [HasMethods(["fit", "sample"]), None],
@@ -333,169 +336,16 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
     # ------------------------------------------------------------------ plan
     def _plan(self, X, y, routed):
         S, positions = self._sensitive_frame(X, routed)
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"FairResampler needs at least 2 classes in y; got {len(classes)} "
-                "class."
-            )
         groups = self._groups(S)
-        names = [*S.columns, "y"]
-        index = pd.MultiIndex.from_tuples(
-            [(*g, label) for g, label in zip(groups, y.tolist())], names=names
-        )
-        counts = pd.Series(1, index=index).groupby(level=list(range(len(names)))).sum()
-        group_keys = sorted(set(groups), key=repr)
-        class_list = classes.tolist()
-        full = pd.MultiIndex.from_tuples(
-            [(*g, c) for g in group_keys for c in class_list], names=names
-        )
-        counts = counts.reindex(full, fill_value=0).astype(np.int64)
-        table = counts.to_numpy().reshape(len(group_keys), len(class_list))
-        target = self._targets(table, counts)
+        counts = cell_counts(groups, y, list(S.columns))
         self.cell_counts_ = counts
-        self.target_counts_ = pd.Series(target.ravel(), index=full, dtype=np.int64)
-        delta = self.target_counts_ - counts
-        self.sampling_strategy_ = {k: int(v) for k, v in delta.items() if v != 0}
-        return S, positions, groups, class_list
+        self.target_counts_ = cell_targets(counts, self.strategy, self.resampling)
+        self.sampling_strategy_ = cell_deltas(counts, self.target_counts_)
+        return S, positions, groups
 
-    def _targets(self, table, counts):
-        mode = self.resampling
-        strategy = self.strategy
-        if callable(strategy) and not isinstance(strategy, str):
-            strategy = strategy(counts.copy())
-            if isinstance(strategy, pd.Series):
-                strategy = strategy.to_dict()
-            if not isinstance(strategy, Mapping):
-                raise TypeError(
-                    "The strategy callable must return a dict {cell: n_rows}, got "
-                    f"{type(strategy).__name__}."
-                )
-        if isinstance(strategy, Mapping):
-            target = counts.copy()
-            for key, value in strategy.items():
-                cell = tuple(key) if isinstance(key, (tuple, list)) else (key,)
-                if cell not in counts.index:
-                    raise ValueError(
-                        f"Unknown cell {key!r} in strategy; cells are "
-                        f"(sensitive features..., label) tuples such as "
-                        f"{counts.index[0]!r}."
-                    )
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, numbers.Integral)
-                    or value < 0
-                ):
-                    raise ValueError(
-                        f"Target of cell {key!r} must be an integer >= 0, got "
-                        f"{value!r}."
-                    )
-                target[cell] = int(value)
-            T = target.to_numpy().reshape(table.shape)
-            if mode == "over" and np.any(T < table):
-                raise ValueError(
-                    "strategy asks for fewer rows than a cell holds, but "
-                    "resampling='over' only adds rows; use resampling='under' "
-                    "or 'both'."
-                )
-            if mode == "under" and np.any(T > table):
-                raise ValueError(
-                    "strategy asks for more rows than a cell holds, but "
-                    "resampling='under' only drops rows; use resampling='over' "
-                    "or 'both'."
-                )
-            return T
-        if strategy == "equal_cells":
-            size = {
-                "over": table.max(),
-                "under": table.min(),
-                "both": int(round(table.sum() / table.size)),
-            }[mode]
-            return np.full(table.shape, size, dtype=np.int64)
-        # parity: every group gets the overall class distribution
-        share = table.sum(axis=0) / table.sum()
-        n_group = table.sum(axis=1).astype(np.float64)
-        with np.errstate(divide="ignore"):
-            ratio = table / share  # group size that keeps this cell as it is
-        if mode == "over":
-            n_group = ratio.max(axis=1)
-        elif mode == "under":
-            n_group = ratio.min(axis=1)
-        T = np.rint(n_group[:, None] * share[None, :]).astype(np.int64)
-        if mode == "over":
-            T = np.maximum(T, table)
-        elif mode == "under":
-            T = np.minimum(T, table)
-        return T
-
-    # --------------------------------------------------------------- public
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, **params):
-        """Check the inputs and compute the target size of every cell.
-
-        Use :meth:`fit_resample` to get the resampled data.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data (mixed types and missing values are fine).
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **params : dict
-            Only ``sensitive_features`` (values per row, when the
-            ``sensitive_features`` parameter is None). Metadata routing
-            requests it for :meth:`fit_resample`, the method pipelines call.
-
-        Returns
-        -------
-        self : object
-            The sampler, with ``cell_counts_`` and ``target_counts_``.
-        """
-        sensitive_features = params.pop("sensitive_features", None)
-        if params:
-            raise TypeError(
-                f"fit got unexpected parameters {sorted(params)}; only "
-                "sensitive_features is accepted."
-            )
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self._plan(X, y, sensitive_features)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y, *, sensitive_features=None):
-        """Resample so that every (group, label) cell meets its target size.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data (mixed types and missing values are fine).
-        y : array-like of shape (n_samples,)
-            Class labels.
-        sensitive_features : array-like or DataFrame, default=None
-            Sensitive values per row (1-D, or one column per feature for
-            intersectional groups), when the ``sensitive_features`` parameter
-            is None. Routed here by metadata routing.
-
-        Returns
-        -------
-        X_resampled : DataFrame or ndarray
-            The kept rows of ``X`` followed by the generated ones, in the
-            container and dtypes of ``X``.
-        y_resampled : Series or ndarray
-            Their labels.
-        """
-        check_classification_targets(y)
-        arrays_transformer = ArraysTransformer(X, y)
-        X, y, binarize_y = self._check_X_y(X, y)
-        X_res, y_res = self._fit_resample(X, y, sensitive_features=sensitive_features)
-        if binarize_y:
-            y_res = label_binarize(y_res, classes=np.unique(y))
-        return arrays_transformer.transform(X_res, y_res)
-
-    def _fit_resample(self, X, y, sensitive_features=None):
+    def _fit_resample(self, X, y, *, sensitive_features=None):
         y = np.asarray(y)
-        S, positions, groups, classes = self._plan(X, y, sensitive_features)
+        S, positions, groups = self._plan(X, y, sensitive_features)
         rng = check_random_state(self.random_state)
         n = X.shape[0]
         cell_rows, group_rows = {}, {}
@@ -578,7 +428,7 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
         X_new, _ = self.generator_.sample(
             len(conditions),
             conditions=conditions,
-            random_state=int(rng.randint(MAX_SEED)),
+            random_state=draw_seed(rng),
         )
         if borderline:
             chosen = self._borderline(frame, y, X_new, np.asarray(labels), sizes, rng)
@@ -609,7 +459,7 @@ class FairResampler(GeneratorSamplerMixin, BaseSampler):
         ]
         ranker = HistGradientBoostingClassifier(
             categorical_features=np.asarray(categorical),
-            random_state=int(rng.randint(MAX_SEED)),
+            random_state=draw_seed(rng),
         )
         self.ranker_ = ranker.fit(schema.encode(frame), y)
         proba = ranker.predict_proba(schema.encode(candidates))

@@ -11,11 +11,11 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import MAX_SEED, GeneratorSamplerMixin
+from ..utils._random import draw_seed
+from ._base import GeneratorSamplerMixin
 from ._selection import neighbour_agreement, top_per_block
 
 __all__ = ["GenerativeOverSampler"]
-
 
 
 class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
@@ -160,7 +160,7 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
             Xs, _ = gen.sample(
                 factor * int(n),
                 conditions={"__class__": cls},
-                random_state=int(rng.randint(MAX_SEED)),
+                random_state=draw_seed(rng),
             )
             X_parts.append(Xs)
             y_parts.append(np.full(factor * int(n), cls, dtype=y.dtype))

@@ -7,20 +7,16 @@ import numbers
 import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
-from imblearn.utils._validation import ArraysTransformer
-from sklearn.base import _fit_context
-from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 
-from ._base import MAX_SEED, GeneratorSamplerMixin
+from ..utils._random import draw_seed
+from ._base import BypassSamplerMixin, GeneratorSamplerMixin
 
 __all__ = ["SyntheticReleaseSampler"]
 
 
-
-class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
+class SyntheticReleaseSampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
     """Replace ``(X, y)`` by a wholly synthetic ``(X, y)`` from a generator.
 
     In a pipeline, ``make_pipeline(SyntheticReleaseSampler(gen), model)``
@@ -28,7 +24,8 @@ class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
     sampler only acts in ``fit``), so cross-validation scores the model
     trained on synthetic data against real held-out folds — with a
     differentially private generator, this measures the privacy/utility
-    trade-off. None of the input rows is returned.
+    trade-off. None of the input rows is returned. ``fit`` only checks the
+    input; ``fit_resample`` fits the generator and draws the release.
 
     Parameters
     ----------
@@ -86,8 +83,6 @@ class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
     (1.0, 1e-06, 'MST')
     """
 
-    _sampling_type = "bypass"
-
     _parameter_constraints: dict = {
         "generator": [HasMethods(["fit", "sample"]), None],
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
@@ -106,74 +101,23 @@ class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
         return {"generator": GaussianCopulaGenerator(random_state=0),
                 "random_state": 0}
 
-    def fit(self, X, y, **params):
-        """Check the inputs; use :meth:`fit_resample` to get the release.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data (mixed types and missing values are fine).
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **params : dict
-            Not used.
-
-        Returns
-        -------
-        self : object
-            The sampler.
-        """
-        check_classification_targets(y)
-        self._check_X_y(X, y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y, **params):
-        """Fit the generator on ``(X, y)`` and return a synthetic ``(X, y)``.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            Training data (mixed types and missing values are fine).
-        y : array-like of shape (n_samples,)
-            Class labels.
-        **params : dict
-            Not used.
-
-        Returns
-        -------
-        X_resampled : DataFrame or ndarray of shape (n_samples_, n_features)
-            Synthetic rows only, in the container and dtypes of ``X``.
-        y_resampled : Series or ndarray of shape (n_samples_,)
-            Their labels.
-        """
-        check_classification_targets(y)
-        # keep y's name so that a generator's domain={name: ...} finds it
-        self._y_name = getattr(y, "name", None)
-        arrays_transformer = ArraysTransformer(X, y)
-        X, y, binarize_y = self._check_X_y(X, y)
-        if len(np.unique(np.asarray(y))) < 2:
-            raise ValueError(
-                "y has a single class: a release for a classifier needs at "
-                "least two classes."
-            )
-        X_res, y_res = self._fit_resample(X, y)
-        labels, counts = np.unique(y_res, return_counts=True)
-        self.sampling_strategy_ = dict(zip(labels.tolist(), counts.tolist()))
-        if binarize_y:
-            y_res = label_binarize(y_res, classes=np.unique(y))
-        return arrays_transformer.transform(X_res, y_res)
-
     def _default_generator(self):
         from ..generators import GaussianCopulaGenerator
 
         return GaussianCopulaGenerator()
 
+    def _two_classes_message(self, n_classes):
+        return (
+            "y has one class only (a single class): a release for a classifier "
+            "needs at least two classes."
+        )
+
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         gen = self._clone_generator(rng)
+        # keep y's name so that a generator's domain={name: ...} finds it
+        name = getattr(y, "name", None)
         y = np.asarray(y)
-        name = getattr(self, "_y_name", None)
         gen.fit(X, pd.Series(y, name="y" if name is None else name))
         self.generator_ = gen
         self.privacy_spent_ = getattr(gen, "privacy_spent_", None)
@@ -181,8 +125,11 @@ class SyntheticReleaseSampler(GeneratorSamplerMixin, BaseSampler):
         if n is None:
             n = getattr(gen, "n_samples_dp_", None) or X.shape[0]
         self.n_samples_ = int(max(n, 1))
-        Xs, ys = gen.sample(self.n_samples_, random_state=int(rng.randint(MAX_SEED)))
+        Xs, ys = gen.sample(self.n_samples_, random_state=draw_seed(rng))
         if not isinstance(X, pd.DataFrame):
             Xs = np.asarray(Xs, dtype=X.dtype)
-        return Xs, np.asarray(ys, dtype=y.dtype)
+        ys = np.asarray(ys, dtype=y.dtype)
+        labels, counts = np.unique(ys, return_counts=True)
+        self.sampling_strategy_ = dict(zip(labels.tolist(), counts.tolist()))
+        return Xs, ys
 

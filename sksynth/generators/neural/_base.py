@@ -26,10 +26,7 @@ from skorch.callbacks import PrintLog
 from torch import nn
 
 from ...base import _MAX_SEED, BaseGenerator
-from ...preprocessing import (
-    TableEncoder,
-    _mode_normalizer,  # noqa: F401  (registers "mode")
-)
+from ...preprocessing import TableEncoder
 from ...utils._progress import is_interactive, progress
 from ...utils._validation import validate_table
 
