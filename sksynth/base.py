@@ -46,13 +46,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._conditioning import condition_groups, describe_conditions
 from .preprocessing._impossible_pairs import ImpossiblePairs
 from .preprocessing._schema import TableSchema
-from .utils._random import MAX_SEED, draw_seed, seed_stream
+from .utils._random import draw_seed, seed_stream
 from .utils._validation import validate_table
 
 __all__ = ["BaseGenerator", "GeneratorMixin", "GeneratorTags", "is_generator"]
 
-# temporary alias for modules not yet on sksynth.utils._random
-_MAX_SEED = MAX_SEED
 
 
 @dataclass
@@ -354,7 +352,3 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 )
             Z[rows] = accepted[:need]
         return Z
-
-    def _sample_seed(self, rng):
-        """Draw an integer seed from ``rng`` (for nested components)."""
-        return draw_seed(rng)

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
 from .._conditioning import describe_conditions
 from ..base import BaseGenerator
+from ..utils._random import draw_seed
 
 __all__ = ["ARFGenerator"]
 
@@ -362,7 +363,7 @@ class ARFGenerator(BaseGenerator):
             max_features=self.max_features,
             oob_score=True,
             n_jobs=self.n_jobs,
-            random_state=self._sample_seed(rng),
+            random_state=draw_seed(rng),
         )
 
     def _fit(self, Z, random_state):

@@ -12,6 +12,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..base import BaseGenerator
+from ..utils._random import draw_seed
 from ._bayesian_network import Discretizer, pairwise_mutual_info, topological_order
 
 __all__ = ["CausalFairGenerator"]
@@ -208,12 +209,12 @@ class CausalFairGenerator(BaseGenerator):
             if base is None:
                 model = DecisionTreeClassifier(
                     min_samples_leaf=max(10, len(D) // 500),
-                    random_state=self._sample_seed(random_state),
+                    random_state=draw_seed(random_state),
                 )
             else:
                 model = clone(base)
                 if "random_state" in model.get_params():
-                    model.set_params(random_state=self._sample_seed(random_state))
+                    model.set_params(random_state=draw_seed(random_state))
             model.fit(D[:, list(parents[j])], target)
             self.models_[j] = model
         return self

@@ -14,6 +14,8 @@ from threadpoolctl import threadpool_limits
 from ..base import BaseGenerator
 from ..preprocessing import TableEncoder
 from ..preprocessing._column_encoders import point_masses
+from ..utils._progress import progress
+from ..utils._random import draw_seed
 
 __all__ = ["ForestFlowGenerator"]
 
@@ -109,8 +111,9 @@ class ForestFlowGenerator(BaseGenerator):
         Noise levels fitted in parallel (joblib processes); every regressor
         uses one thread (many small fits scale better across levels than
         threads within a fit). ``None`` fits one level at a time.
-    verbose : int, default=0
-        joblib progress messages when > 0.
+    verbose : int, default=1
+        Progress of the regressor fits (one step per class and noise level):
+        a bar in a terminal, plain lines in a log; 0 is silent.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the regressors and ``sample``.
 
@@ -175,7 +178,7 @@ class ForestFlowGenerator(BaseGenerator):
         learning_rate=0.3, max_leaf_nodes=31, max_depth=None, min_samples_leaf=20,
         l2_regularization=0.0, max_bins=63, numeric_encoding="quantile",
         max_categories=8, n_jobs=None,
-        verbose=0, random_state=None,
+        verbose=1, random_state=None,
     ):
         self.n_t = n_t
         self.duplicate_K = duplicate_K
@@ -304,11 +307,13 @@ class ForestFlowGenerator(BaseGenerator):
                 m = len(X1)
                 sub = (np.arange(m) if self.max_samples is None or m <= self.max_samples
                        else np.sort(rng.choice(m, self.max_samples, replace=False)))
-                seed = self._sample_seed(rng)
+                seed = draw_seed(rng)
                 tasks.append(delayed(_fit_level)(
                     X1, X1_filled, X0, t, sub, params, seed, n_threads))
                 keys.append((c, i))
-        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(tasks)
+        results = list(progress(
+            Parallel(n_jobs=self.n_jobs, return_as="generator")(tasks),
+            total=len(tasks), desc="ForestFlow steps", verbose=self.verbose))
         self.models_ = {c: [None] * self.n_t for c in self.classes_}
         for (c, i), models in zip(keys, results):
             self.models_[c][i] = models

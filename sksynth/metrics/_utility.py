@@ -15,11 +15,11 @@ from sklearn.ensemble import (
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
+from ..utils._random import draw_seed
 from ._base import check_rng, embedder, prepare, single_threaded
 
 __all__ = ["augmentation_gain", "trtr_score", "tstr_score", "utility_table"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 @dataclasses.dataclass
@@ -51,7 +51,7 @@ def make_task(real, synthetic, holdout, target, test_size, rng):
     schema, codes = prepare(*tables, names=names, target=target)
     classification = schema.columns[-1].kind == "categorical"
     Zr, Zs = codes[0], codes[1]
-    seed = int(rng.randint(_MAX_SEED))
+    seed = draw_seed(rng)
     if holdout is None:
         if not 0 < test_size < 1:
             raise ValueError(f"test_size must be in (0, 1), got {test_size!r}.")

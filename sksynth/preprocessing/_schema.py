@@ -271,18 +271,7 @@ class TableSchema:
     def check_rejectable(self, cond, skip=(), generator="This generator"):
         """Raise if bounded rejection cannot meet a condition of ``cond``.
 
-        ``cond`` is a code row (or a matrix of rows) of :meth:`encode_conditions`,
-        NaN = free. Rejection meets a condition on a categorical, integer or
-        datetime column, and on a continuous column only at one of its
-        :attr:`ColumnSchema.atoms` (a value with a point mass); any other value
-        of a continuous column has probability zero. Columns whose positions
-        are in ``skip`` are met natively by the model and not checked.
-        ``generator`` names the caller in the message.
-
-        Raises
-        ------
-        ValueError
-            Naming the first column whose condition cannot be met, and why.
+        See :func:`sksynth.preprocessing._conditions.check_rejectable`.
         """
         return _conditions.check_rejectable(self, cond, skip, generator)
 

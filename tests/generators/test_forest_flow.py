@@ -139,3 +139,19 @@ def test_point_mass_column_without_missing_values_gets_no_nan():
     Xs = gen.sample(2000, random_state=0)
     assert not Xs.isna().any().any()
     assert abs((Xs["fe"] == 0).mean() - 0.7) < 0.08
+
+
+def test_progress_lines_in_a_log_and_silence_at_verbose_zero(capsys):
+    from sksynth.datasets import make_mixed_classification
+    from sksynth.generators import ForestFlowGenerator
+
+    X, _ = make_mixed_classification(120, random_state=0)
+    params = {**ForestFlowGenerator._test_params(), "random_state": 0}
+    ForestFlowGenerator(**params, verbose=1).fit(X)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("ForestFlow steps:")]
+    assert lines and lines[-1].split(":")[1].split("/")[0].strip() == \
+        lines[-1].split("/")[1].strip()  # the last line reports every step
+    assert "\x1b[" not in err and "\r" not in err
+    ForestFlowGenerator(**params, verbose=0).fit(X)
+    assert "ForestFlow" not in capsys.readouterr().err

@@ -33,7 +33,7 @@ from torch.nn import functional as F
 from ...preprocessing import TableSchema
 from ...preprocessing._cells import CellEncoder
 from ...utils._dependencies import import_optional
-from ...utils._random import draw_seed
+from ...utils._random import seed_stream
 from ...utils._validation import validate_table
 from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
@@ -529,7 +529,7 @@ class _DPSGDMixin(DPBudgetMixin):
                 mapping[k] = i
             maps.append(mapping)
         Z = schema.encode(X, y)
-        rng = np.random.RandomState(draw_seed(self._sample_seeds_))
+        rng = seed_stream(self._sample_seeds_)
         M = self.encoder_.one_hot(_CellEncoder(self.domain_, maps).transform(Z))
         self._prepare(Z, M, update=True)
         self._train(M, rng, initialize=False, epochs=epochs)

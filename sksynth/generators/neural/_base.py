@@ -25,9 +25,10 @@ from skorch import NeuralNet
 from skorch.callbacks import PrintLog
 from torch import nn
 
-from ...base import _MAX_SEED, BaseGenerator
+from ...base import BaseGenerator
 from ...preprocessing import TableEncoder
 from ...utils._progress import is_interactive, progress
+from ...utils._random import draw_seed, seed_stream
 from ...utils._validation import validate_table
 
 __all__ = ["BaseNeuralGenerator", "EpochLog", "GeneratorNet", "IndexBatches"]
@@ -376,7 +377,7 @@ class BaseNeuralGenerator(BaseGenerator):
         return torch.as_tensor(M, dtype=torch.float32)
 
     def _train(self, M, rng, initialize, epochs=None):
-        seed = int(rng.randint(_MAX_SEED))
+        seed = draw_seed(rng)
         net = self.net_
         with torch.random.fork_rng(devices=_torch_device_index(net.device or "cpu")):
             torch.manual_seed(seed)
@@ -424,7 +425,7 @@ class BaseNeuralGenerator(BaseGenerator):
             return BaseGenerator.fit(self, X, y)
         validate_table(self, X, y, reset=False, ensure_min_samples=2)
         Z = self.schema_.encode(X, y)
-        rng = np.random.RandomState(self._sample_seeds_.randint(_MAX_SEED))
+        rng = seed_stream(self._sample_seeds_)
         M = self._encode(Z, rng)
         self._prepare(Z, M, update=True)
         self._train(M, rng, initialize=False, epochs=epochs)
@@ -432,7 +433,7 @@ class BaseNeuralGenerator(BaseGenerator):
 
     # ------------------------------------------------------------ sampling
     def _in_torch_rng(self, rng, fn, *args):
-        seed = int(rng.randint(_MAX_SEED))
+        seed = draw_seed(rng)
         device = self.net_.device or "cpu"
         with torch.random.fork_rng(devices=_torch_device_index(device)):
             torch.manual_seed(seed)
