@@ -64,7 +64,7 @@ class AIMGenerator(BaseMarginalGenerator):
         ``y`` (when ``fit`` is given one); 1 is AIM's uniform workload, more
         steers the selection towards what a downstream classifier needs. The
         selection's sensitivity (the largest candidate weight) accounts for it.
-    verbose : int, default=0
+    verbose : int, default=1
         0: silent; 1: the rounds as a bar in a terminal, plain lines in a log.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
@@ -133,7 +133,7 @@ class AIMGenerator(BaseMarginalGenerator):
     def __init__(
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
         domain_budget=0.1, allow_large_delta=False, degree=2,
-        max_model_size=500_000, max_iter=50, target_weight=5.0, verbose=0,
+        max_model_size=500_000, max_iter=50, target_weight=5.0, verbose=1,
         random_state=None,
     ):
         self.epsilon = epsilon

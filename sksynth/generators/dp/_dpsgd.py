@@ -596,7 +596,7 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
         bounds=None, n_bins=32, domain_budget=0.1, allow_large_delta=False,
         embedding_dim=32, compress_dims=(64, 64), decompress_dims=(64, 64),
         loss_factor=2.0, net=None, device="cpu", max_epochs=30, batch_size=250,
-        lr=2e-3, callbacks=None, verbose=0, warm_start=False, random_state=None,
+        lr=2e-3, callbacks=None, verbose=1, warm_start=False, random_state=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -701,7 +701,7 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         weight_clip=0.01, embedding_dim=64, generator_dim=(128, 128),
         discriminator_dim=(128, 128), discriminator_steps=1, net=None,
         device="cpu", max_epochs=30, batch_size=250, lr=2e-4, callbacks=None,
-        verbose=0, warm_start=False, random_state=None,
+        verbose=1, warm_start=False, random_state=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
