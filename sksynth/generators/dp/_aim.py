@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ...utils._docstring import fill_doc
 from ...utils._progress import progress
 from ._base import (
     _DP_DOC,
@@ -25,8 +26,9 @@ __all__ = ["AIMGenerator"]
 _ALPHA = 0.9  # share of each round's budget spent on measuring (vs selecting)
 
 
+@fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
 class AIMGenerator(BaseMarginalGenerator):
-    __doc__ = f"""Differentially private synthetic data with AIM.
+    """Differentially private synthetic data with AIM.
 
     AIM (McKenna, Mullins, Sheldon & Miklau, VLDB 2022), implemented from the
     paper in zCDP. After the domain step (see below), with ``rho`` the
@@ -49,10 +51,10 @@ class AIMGenerator(BaseMarginalGenerator):
 
     Rows are sampled from the final junction-tree model; bins become values
     drawn uniformly inside the bin (integers rounded).
-{_DP_DOC}
+{dp_doc}
     Parameters
     ----------
-    {_DP_PARAMS_DOC}
+    {dp_params_doc}
     degree : int, default=2
         Size of the workload marginals (2: all pairs, 3: all triples).
     max_model_size : int, default=500_000

@@ -33,6 +33,7 @@ from torch.nn import functional as F
 from ...preprocessing import TableSchema
 from ...preprocessing._cells import CellEncoder
 from ...utils._dependencies import import_optional
+from ...utils._docstring import fill_doc
 from ...utils._random import seed_stream
 from ...utils._validation import validate_table
 from ..neural._base import _COMMON_DOC
@@ -537,8 +538,10 @@ class _DPSGDMixin(DPBudgetMixin):
 
 
 
+@fill_doc(dpsgd_doc=_DPSGD_DOC, dpsgd_params_doc=_DPSGD_PARAMS_DOC,
+          common_params=_COMMON_DOC.strip(), dpsgd_attrs_doc=_DPSGD_ATTRS_DOC)
 class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
-    __doc__ = f"""TVAE trained with differentially private SGD (opacus).
+    """TVAE trained with differentially private SGD (opacus).
 
     The encoder and the decoder of :class:`~sksynth.generators.TVAEGenerator`
     (plain MLPs: no batch normalisation, whose statistics would mix rows) are
@@ -546,21 +549,21 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
     see the privacy notes below. Sampling decodes latent codes from N(0, I)
     and draws each column's cell from the decoder's softmax. Conditioning is
     by the base class's bounded rejection.
-{_DPSGD_DOC}
+{dpsgd_doc}
     Parameters
     ----------
-    {_DPSGD_PARAMS_DOC}
+    {dpsgd_params_doc}
     embedding_dim : int, default=32
         Size of the latent code.
     compress_dims, decompress_dims : tuple of int, default=(64, 64)
         Hidden layer sizes of the encoder and the decoder.
     loss_factor : float, default=2.0
         Weight of the reconstruction term against the KL term.
-    {_COMMON_DOC.strip()}
+    {common_params}
 
     Attributes
     ----------
-    {_DPSGD_ATTRS_DOC}
+    {dpsgd_attrs_doc}
 
     See Also
     --------
@@ -624,8 +627,10 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
         }
 
 
+@fill_doc(dpsgd_doc=_DPSGD_DOC, dpsgd_params_doc=_DPSGD_PARAMS_DOC,
+          common_params=_COMMON_DOC.strip(), dpsgd_attrs_doc=_DPSGD_ATTRS_DOC)
 class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
-    __doc__ = f"""CTGAN whose critic is trained with differentially private SGD.
+    """CTGAN whose critic is trained with differentially private SGD.
 
     Only the critic sees real rows, so only its updates need privacy: each
     critic step's gradient on real rows is computed by DP-SGD (opacus
@@ -644,10 +649,10 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
       by bounded rejection.
 
     The generator keeps its batch normalisation (it never sees real rows).
-{_DPSGD_DOC}
+{dpsgd_doc}
     Parameters
     ----------
-    {_DPSGD_PARAMS_DOC}
+    {dpsgd_params_doc}
     weight_clip : float, default=0.01
         Critic weights are clipped to ``[-weight_clip, weight_clip]`` after
         each step (post-processing).
@@ -657,11 +662,11 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         Hidden layer sizes of the generator and the critic.
     discriminator_steps : int, default=1
         Critic updates (each a DP-SGD step) per generator update.
-    {_COMMON_DOC.strip()}
+    {common_params}
 
     Attributes
     ----------
-    {_DPSGD_ATTRS_DOC}
+    {dpsgd_attrs_doc}
 
     See Also
     --------

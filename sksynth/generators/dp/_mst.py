@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ...utils._docstring import fill_doc
 from ._base import (
     _DP_DOC,
     _DP_PARAMS_DOC,
@@ -22,8 +23,9 @@ from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
 __all__ = ["MSTGenerator"]
 
 
+@fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
 class MSTGenerator(BaseMarginalGenerator):
-    __doc__ = f"""Differentially private synthetic data with MST.
+    """Differentially private synthetic data with MST.
 
     MST (McKenna, Miklau & Sheldon, 2021; winner of the 2018 NIST DP synthetic
     data challenge), implemented from the paper in zCDP:
@@ -41,10 +43,10 @@ class MSTGenerator(BaseMarginalGenerator):
     5. a graphical model (a tree) is fitted to all noisy marginals, and rows
        are sampled from it; bins become values drawn uniformly inside the
        bin (integers rounded).
-{_DP_DOC}
+{dp_doc}
     Parameters
     ----------
-    {_DP_PARAMS_DOC}
+    {dp_params_doc}
     max_iter : int, default=100
         L-BFGS iterations of the graphical-model fit.
     verbose : int, default=0

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..._conditioning import describe_conditions
+from ...utils._docstring import fill_doc
 from ...utils._progress import progress
 from .._bayesian_network import DiscreteBayesianNetwork
 from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
@@ -84,8 +85,9 @@ class _PrivBayesModel:
         return S
 
 
+@fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
 class PrivBayesGenerator(BaseMarginalGenerator):
-    __doc__ = f"""Differentially private synthetic data with PrivBayes.
+    """Differentially private synthetic data with PrivBayes.
 
     PrivBayes (Zhang, Cormode, Procopiuc, Srivastava & Xiao, SIGMOD 2014 /
     TODS 2017), implemented from the paper in zCDP. After the domain step (see
@@ -130,10 +132,10 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     (conditions on the root side, e.g. on ``y`` when it is the first node);
     otherwise each row is chosen among ``n_particles`` clamped forward samples
     in proportion to their likelihood (sampling-importance resampling).
-{_DP_DOC}
+{dp_doc}
     Parameters
     ----------
-    {_DP_PARAMS_DOC}
+    {dp_params_doc}
     degree : int, default=2
         Number of parents ``k`` of each node (the first ``k`` nodes have
         fewer).
@@ -199,7 +201,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     >>> from sksynth.datasets import make_mixed_classification
     >>> from sksynth.generators import PrivBayesGenerator
     >>> X, y = make_mixed_classification(2000, random_state=0)
-    >>> public = {{"churn": {{"categories": [0, 1]}}}}  # the labels are public
+    >>> public = {"churn": {"categories": [0, 1]}}  # the labels are public
     >>> gen = PrivBayesGenerator(epsilon=1.0, delta=1e-6, domain=public,
     ...                          random_state=0)
     >>> gen = gen.fit(X, y)
@@ -207,7 +209,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
     (1.0, 'PrivBayes')
     >>> gen.order_[0]  # the target is the root
     'churn'
-    >>> Xs, ys = gen.sample(5, conditions={{"churn": 1}})
+    >>> Xs, ys = gen.sample(5, conditions={"churn": 1})
     >>> Xs.shape, ys.tolist()
     ((5, 7), [1, 1, 1, 1, 1])
     """

@@ -9,6 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
 from .nets import CTGANModule
 
@@ -179,6 +180,7 @@ class CTGANNet(GeneratorNet):
         return {"loss": loss, "y_pred": fake}
 
 
+@fill_doc(common_params=_COMMON_DOC.strip())
 class CTGANGenerator(BaseNeuralGenerator):
     """Conditional tabular GAN (CTGAN) trained through skorch.
 
@@ -441,7 +443,3 @@ class CTGANGenerator(BaseNeuralGenerator):
             n_samples, conditions, random_state, draw, self._native
         )
 
-
-CTGANGenerator.__doc__ = CTGANGenerator.__doc__.replace(
-    "{common_params}", _COMMON_DOC.strip()
-)

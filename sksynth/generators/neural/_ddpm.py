@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import LRScheduler
 from torch.nn import functional as F
 
+from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet, IndexBatches
 from .nets import DiffusionMLP, cosine_alpha_bar
 
@@ -163,6 +164,7 @@ class TabDDPMNet(GeneratorNet):
         return loss
 
 
+@fill_doc(common_params=_COMMON_DOC.strip())
 class TabDDPMGenerator(BaseNeuralGenerator):
     """Tabular denoising diffusion (TabDDPM) trained through skorch.
 
@@ -434,7 +436,3 @@ class TabDDPMGenerator(BaseNeuralGenerator):
             n_samples, conditions, random_state, draw, self._native
         )
 
-
-TabDDPMGenerator.__doc__ = TabDDPMGenerator.__doc__.replace(
-    "{common_params}", _COMMON_DOC.strip()
-)

@@ -10,6 +10,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
 from .nets import TVAEModule
 
@@ -44,6 +45,7 @@ class TVAENet(GeneratorNet):
         return (self.loss_factor * rec + kld) / n
 
 
+@fill_doc(common_params=_COMMON_DOC.strip())
 class TVAEGenerator(BaseNeuralGenerator):
     """Tabular variational autoencoder (TVAE) trained through skorch.
 
@@ -181,7 +183,3 @@ class TVAEGenerator(BaseNeuralGenerator):
     def _sample(self, n_samples, conditions, random_state):
         return self._in_torch_rng(random_state, self._draw, n_samples, random_state)
 
-
-TVAEGenerator.__doc__ = TVAEGenerator.__doc__.replace(
-    "{common_params}", _COMMON_DOC.strip()
-)
