@@ -163,8 +163,10 @@ def test_refit_and_partial_fit_spend_again(data):
     X, y = data
     gen = make(DPTVAEGenerator, epsilon=1.0, delta=1e-5).fit(X, y)
     first = gen.epsilon_
-    with pytest.warns(PrivacyBudgetWarning, match="fitted again"):
+    with pytest.warns(PrivacyBudgetWarning, match="fitted again") as record:
         gen.fit(X, y)
+    fitted_again = [w for w in record if "fitted again" in str(w.message)]
+    assert fitted_again[0].filename == __file__  # points at the user's call
     assert gen.privacy_spent_.n_fits == 2
     assert gen.privacy_spent_.cumulative_epsilon > gen.epsilon_
     steps = gen.n_steps_

@@ -364,6 +364,7 @@ class _DPSGDMixin(DPBudgetMixin):
         n = Z.shape[0]
         self._check_budget(n)
         self._previous_spent = getattr(self, "privacy_spent_", None)
+        self._previous_rdp = getattr(self, "_cumulative_rdp", None)
         if hasattr(self, "privacy_spent_"):
             del self.privacy_spent_
         schema = self.schema_
@@ -384,6 +385,8 @@ class _DPSGDMixin(DPBudgetMixin):
             for dom in domains
         ]
         self.schema_ = public_schema(schema, domains)
+        if self._previous_spent is not None:
+            self._warn_fitted_again(self.privacy_spent_, stacklevel=4)
         return self
 
     def _fit_encoder(self, Z):
@@ -464,16 +467,6 @@ class _DPSGDMixin(DPBudgetMixin):
                 f"more than the target epsilon={self.epsilon:g}.",
                 PrivacyBudgetWarning, stacklevel=4,
             )
-
-    def fit(self, X, y=None):
-        if self.warm_start and hasattr(self, "net_"):
-            return self.partial_fit(X, y)
-        previous = getattr(self, "privacy_spent_", None)
-        self._previous_rdp = getattr(self, "_cumulative_rdp", None)
-        super().fit(X, y)
-        if previous is not None:
-            self._warn_fitted_again(self.privacy_spent_, stacklevel=2)
-        return self
 
     def partial_fit(self, X, y=None, *, epochs=None):
         """Train further (more DP-SGD steps, more budget spent) on ``X``.
