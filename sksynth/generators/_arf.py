@@ -10,7 +10,7 @@ from scipy.stats import truncnorm
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
-from .._conditioning import describe_conditions
+from .._conditioning import condition_groups, describe_conditions
 from ..base import BaseGenerator
 from ..utils._random import draw_seed
 
@@ -413,12 +413,7 @@ class ARFGenerator(BaseGenerator):
                                 random_state)
         C = conditions
         out = np.empty(C.shape)
-        keys, inverse = np.unique(np.where(np.isnan(C), np.inf, C), axis=0,
-                                  return_inverse=True)
-        inverse = inverse.ravel()
-        for u, key in enumerate(keys):
-            rows = np.flatnonzero(inverse == u)
-            cond = np.where(np.isinf(key), np.nan, key)
+        for rows, cond in condition_groups(C):
             w = model.condition_weights(cond)
             if not np.isfinite(w).all() or w.sum() <= 0:
                 names = describe_conditions(self.schema_, cond)

@@ -10,6 +10,7 @@ from scipy.special import ndtri
 from scipy.stats import truncnorm
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._conditioning import condition_groups
 from ..base import BaseGenerator
 from ..preprocessing import TableEncoder
 
@@ -325,10 +326,8 @@ class _Copula:
         exact, lo, hi = self._latent_constraints(C)
         interval = np.isfinite(lo) | np.isfinite(hi)
         pattern = np.concatenate([~np.isnan(exact), interval], axis=1)
-        keys, inverse = np.unique(pattern, axis=0, return_inverse=True)
         d = L.shape[1]
-        for g, key in enumerate(keys):
-            rows = np.flatnonzero(inverse.ravel() == g)
+        for rows, key in condition_groups(pattern, by="pattern"):
             E = np.flatnonzero(key[:d])
             Iv = np.flatnonzero(key[d:])
             if len(E) == 0 and len(Iv) == 0:
