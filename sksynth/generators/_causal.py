@@ -12,8 +12,9 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..base import BaseGenerator
+from ..preprocessing._cells import CellEncoder, data_domains
 from ..utils._random import draw_seed
-from ._bayesian_network import Discretizer, pairwise_mutual_info, topological_order
+from ._bayesian_network import pairwise_mutual_info, topological_order
 
 __all__ = ["CausalFairGenerator"]
 
@@ -185,11 +186,11 @@ class CausalFairGenerator(BaseGenerator):
         schema = self.schema_
         p = schema.n_columns
         self.sensitive_ = self._positions(self.sensitive_features)
-        disc = Discretizer(self.n_bins).fit(Z, schema)
-        D = disc.transform(Z)
-        self.discretizer_ = disc
+        cells = CellEncoder(data_domains(Z, schema, self.n_bins))
+        D = cells.transform(Z)
+        self.cells_ = cells
         if self.dag is None:
-            parents = self._learn_parents(D, disc.cards_)
+            parents = self._learn_parents(D, np.asarray(cells.sizes_, dtype=np.int64))
         else:
             parents = self._given_parents()
         self.parents_ = parents
@@ -338,4 +339,4 @@ class CausalFairGenerator(BaseGenerator):
             idx = (proba.cumsum(axis=1) < u).sum(axis=1)
             idx = np.minimum(idx, proba.shape[1] - 1)
             out[:, j] = model.classes_[idx]
-        return self.discretizer_.inverse(out, rng)
+        return self.cells_.inverse(out, rng)

@@ -8,7 +8,6 @@ from sksynth.datasets import make_mixed_classification
 from sksynth.generators import BayesianNetworkGenerator
 from sksynth.generators._bayesian_network import (
     DiscreteBayesianNetwork,
-    Discretizer,
     chow_liu_tree,
     estimate_cpts,
     family_counts,
@@ -16,6 +15,7 @@ from sksynth.generators._bayesian_network import (
     topological_order,
 )
 from sksynth.preprocessing import TableSchema
+from sksynth.preprocessing._cells import CellEncoder, data_domains
 
 
 def _education_table(n=3000, seed=0):
@@ -35,18 +35,18 @@ def _education_table(n=3000, seed=0):
 
 
 # ------------------------------------------------------------------ pieces
-def test_discretizer_atoms_bins_and_missing():
+def test_data_cells_atoms_bins_and_missing():
     rng = np.random.RandomState(0)
     x = np.where(rng.uniform(size=2000) < 0.7, 0.0, rng.exponential(5.0, 2000))
     x[:100] = np.nan
     X = pd.DataFrame({"x": x})
     schema = TableSchema.infer(X)
     Z = schema.encode(X)
-    disc = Discretizer(n_bins=10).fit(Z, schema)
-    D = disc.transform(Z)
-    assert D.max() == disc.cards_[0] - 1  # the missing state is the last
-    assert (D[:100, 0] == disc.cards_[0] - 1).all()
-    back = disc.inverse(D, np.random.RandomState(0))[:, 0]
+    cells = CellEncoder(data_domains(Z, schema, n_bins=10))
+    D = cells.transform(Z)
+    assert D.max() == cells.sizes_[0] - 1  # the missing state is the last
+    assert (D[:100, 0] == cells.sizes_[0] - 1).all()
+    back = cells.inverse(D, np.random.RandomState(0))[:, 0]
     assert np.isnan(back[:100]).all()
     obs = ~np.isnan(x)
     assert np.array_equal(back[obs] == 0, x[obs] == 0)  # point mass kept exactly
@@ -76,13 +76,14 @@ def test_greedy_network_bounded_and_acyclic():
     X, y = make_mixed_classification(1500, random_state=0)
     schema = TableSchema.infer(X, y)
     Z = schema.encode(X, y)
-    disc = Discretizer(8).fit(Z, schema)
-    D = disc.transform(Z)
-    parents = greedy_network(D, disc.cards_, max_parents=1)
+    cells = CellEncoder(data_domains(Z, schema, 8))
+    D = cells.transform(Z)
+    cards = np.asarray(cells.sizes_)
+    parents = greedy_network(D, cards, max_parents=1)
     assert max(len(p) for p in parents) == 1
     assert sum(len(p) for p in parents) >= 3  # finds real dependencies
     topological_order(parents)  # raises on a cycle
-    parents2 = greedy_network(D, disc.cards_, max_parents=2)
+    parents2 = greedy_network(D, cards, max_parents=2)
     assert max(len(p) for p in parents2) <= 2
 
 

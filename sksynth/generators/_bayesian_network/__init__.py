@@ -1,15 +1,14 @@
 """Discrete Bayesian network generator, built from separable pieces.
 
 The pieces are reusable on their own (PrivBayes, marginal-based and causal
-generators build on them):
+generators build on them). Column states come from the one cell layer,
+:mod:`sksynth.preprocessing._cells` (``CellEncoder(data_domains(Z, schema))``:
+numeric bins with point masses kept as their own states, categories, missing
+as one more state, within-bin sampling back to values):
 
 =============================  ===============================================
 piece                          what it does
 =============================  ===============================================
-:class:`Discretizer`           code matrix <-> integer *states* per column
-                               (numeric bins with point masses kept as their
-                               own states, categories, missing as one more
-                               state) and within-bin sampling back to values
 :func:`family_counts`          contingency table of a node and its parents
 :func:`pairwise_mutual_info`   mutual information of every pair of columns
 :func:`chow_liu_tree`          maximum mutual-information spanning tree
@@ -21,7 +20,7 @@ piece                          what it does
                                sampling on trees (``sample_posterior``)
 =============================  ===============================================
 
-Modules: ``_discretizer`` (column states), ``_structure`` (counts, mutual
+Modules: ``_structure`` (counts, mutual
 information, structure learning), ``_tables`` (conditional tables),
 ``_inference`` (sampling with evidence), ``_generator`` (the estimator).
 
@@ -29,7 +28,6 @@ A structure is a list ``parents`` with ``parents[j]`` the tuple of parent
 positions of column ``j``; states of ``D`` are integers ``0 .. cards[j] - 1``.
 """
 
-from ._discretizer import Discretizer
 from ._generator import BayesianNetworkGenerator
 from ._inference import DiscreteBayesianNetwork
 from ._structure import (
@@ -44,7 +42,6 @@ from ._tables import estimate_cpts
 __all__ = [
     "BayesianNetworkGenerator",
     "DiscreteBayesianNetwork",
-    "Discretizer",
     "chow_liu_tree",
     "estimate_cpts",
     "family_counts",

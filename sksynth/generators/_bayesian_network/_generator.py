@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..._conditioning import describe_conditions
 from ...base import BaseGenerator
-from ._discretizer import Discretizer
+from ...preprocessing._cells import CellEncoder, data_domains
 from ._inference import DiscreteBayesianNetwork
 from ._structure import chow_liu_tree, greedy_network, pairwise_mutual_info
 from ._tables import estimate_cpts
@@ -64,8 +64,9 @@ class BayesianNetworkGenerator(BaseGenerator):
     ----------
     schema_ : TableSchema
         Column types seen in ``fit``.
-    discretizer_ : Discretizer
-        Column states.
+    cells_ : CellEncoder
+        Column states: the one cell layer
+        (:func:`~sksynth.preprocessing._cells.data_domains`).
     network_ : DiscreteBayesianNetwork
         Structure and conditional probability tables.
     parents_ : list of tuple
@@ -122,9 +123,10 @@ class BayesianNetworkGenerator(BaseGenerator):
         return {"n_bins": 5, "random_state": 0}
 
     def _fit(self, Z, random_state):
-        disc = Discretizer(self.n_bins, within_bin=self.within_bin).fit(Z, self.schema_)
-        D = disc.transform(Z)
-        cards = disc.cards_
+        cells = CellEncoder(data_domains(
+            Z, self.schema_, self.n_bins, within_bin=self.within_bin))
+        D = cells.transform(Z)
+        cards = np.asarray(cells.sizes_, dtype=np.int64)
         if self.structure == "chow_liu":
             mi = pairwise_mutual_info(D, cards)
             if self.schema_.has_target:
@@ -135,7 +137,7 @@ class BayesianNetworkGenerator(BaseGenerator):
         else:
             parents = greedy_network(D, cards, max_parents=self.max_parents)
         cpts = estimate_cpts(D, cards, parents, alpha=self.alpha)
-        self.discretizer_ = disc
+        self.cells_ = cells
         self.parents_ = parents
         self.network_ = DiscreteBayesianNetwork(cards, parents, cpts)
         return self
@@ -143,13 +145,13 @@ class BayesianNetworkGenerator(BaseGenerator):
     def _sample(self, n_samples, conditions, random_state):
         if conditions is None:
             S, _ = self.network_.sample(n_samples, random_state)
-            return self.discretizer_.inverse(S, random_state)
+            return self.cells_.inverse(S, random_state)
         C = conditions
         given = ~np.isnan(C)
         E = np.full(C.shape, np.nan)
         for j in np.flatnonzero(given.any(axis=0)):
             rows = given[:, j]
-            E[rows, j] = self.discretizer_.transform_column(j, C[rows, j])
+            E[rows, j] = self.cells_.transform_column(C[rows, j], j)
 
         def describe(row):
             return describe_conditions(self.schema_, C[row])
@@ -160,6 +162,6 @@ class BayesianNetworkGenerator(BaseGenerator):
         else:
             S = self.network_.sample_evidence(
                 random_state, E, n_particles=self.n_particles, describe=describe)
-        Zs = self.discretizer_.inverse(S, random_state)
+        Zs = self.cells_.inverse(S, random_state)
         Zs[given] = C[given]
         return Zs
