@@ -13,7 +13,6 @@ from threadpoolctl import threadpool_limits
 
 from ..base import BaseGenerator
 from ..preprocessing import TableEncoder
-from ..preprocessing._column_encoders import point_masses
 from ..utils._progress import progress
 from ..utils._random import draw_seed
 
@@ -170,8 +169,6 @@ class ForestFlowGenerator(BaseGenerator):
         "random_state": ["random_state"],
     }
     _native_conditioning = True
-    _atom_share = 0.05
-    _max_atoms = 3
 
     def __init__(
         self, *, n_t=10, duplicate_K="auto", max_samples=10000, max_iter=20,
@@ -253,10 +250,9 @@ class ForestFlowGenerator(BaseGenerator):
                 continue  # no numeric value feature
             z = Z_feat[:, j]
             obs = z[~np.isnan(z)]
-            atoms, counts = point_masses(obs, self._atom_share * len(z),
-                                         self._max_atoms)
-            if len(atoms) and counts.sum() < len(obs):
-                self.atoms_[j] = atoms.tolist()
+            # the schema's point masses; a column made of them only has none
+            if col.atoms and not np.isin(obs, col.atoms).all():
+                self.atoms_[j] = list(col.atoms)
         if self.atoms_:  # scale the value features on the rows off the atoms
             Z_feat = Z_feat.copy()
             for j, atoms in self.atoms_.items():
