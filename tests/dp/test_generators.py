@@ -265,3 +265,17 @@ def test_aim_rounds_report_progress_in_a_log(data, capsys):
     assert "\x1b" not in err and "\r" not in err
     AIMGenerator(epsilon=1.0, delta=1e-9, verbose=0, **FAST).fit(X, y)
     assert "AIM rounds" not in capsys.readouterr().err
+
+
+def test_a_release_that_keeps_no_category_is_refused_at_fit():
+    X, _ = make_mixed_classification(100, random_state=0)
+    with pytest.raises(ValueError, match="kept no category"):
+        MSTGenerator(epsilon=1.0, allow_large_delta=True).fit(X)
+    # with the categories given as public knowledge the same fit works
+    domain = {"region": {"categories": ["east", "north", "south", "west"]},
+              "plan": {"categories": ["basic", "plus", "premium"]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = MSTGenerator(epsilon=1.0, allow_large_delta=True,
+                            domain=domain).fit(X).sample(50, random_state=0)
+    assert set(rows["region"]) <= {"east", "north", "south", "west"}

@@ -255,7 +255,12 @@ def test_privacy_audit_small():
         count = 0
         for run in range(n_runs):
             gen = PrivBayesGenerator(epsilon=epsilon, delta=delta, n_bins=4,
-                                     random_state=run).fit(frame)
+                                     random_state=run)
+            try:
+                gen.fit(frame)
+            except ValueError as exc:  # the release kept no category of a column:
+                assert "kept no category" in str(exc)  # post-processing, no hit
+                continue
             out = gen.sample(n + 1, random_state=run)
             count += bool((out["c"] == "CANARY").any() or (out["x"] > 1e3).any())
         hits[name] = count

@@ -146,6 +146,17 @@ class DPBudgetMixin:
         )
         builder.accountant = accountant
         domains, maps = builder.build(Z, rho_domain, delta_labels)
+        for col, dom in zip(schema.columns, domains):
+            if dom.kind == "categorical" and not dom.categories and dom.has_other:
+                # post-processing of the release: says nothing more of the data
+                raise ValueError(
+                    f"The DP release of the categories of column {col.name!r} kept no "
+                    f"category at epsilon={self.epsilon:g} (every count fell "
+                    "below the noise threshold), so no value of it could be "
+                    "generated. Give its categories as public knowledge "
+                    "(domain={...: {'categories': [...]}}), a larger epsilon, "
+                    "or more rows."
+                )
         return domains, maps, accountant, delta_labels
 
     def _warn_fitted_again(self, spent, stacklevel):
