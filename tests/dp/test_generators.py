@@ -279,3 +279,13 @@ def test_a_release_that_keeps_no_category_is_refused_at_fit():
         rows = MSTGenerator(epsilon=1.0, allow_large_delta=True,
                             domain=domain).fit(X).sample(50, random_state=0)
     assert set(rows["region"]) <= {"east", "north", "south", "west"}
+
+
+def test_public_schema_keeps_nothing_read_off_the_private_data():
+    X, y = make_mixed_classification(300, random_state=0)
+    gen = MSTGenerator(**MSTGenerator._test_params()).fit(X, y)
+    for col in gen.schema_.columns:
+        assert col.atoms == ()  # balance has a point mass at 0 in the data
+        assert col.decimals in (None, 0)  # income has 2 decimals in the data
+    assert gen.sample(20, random_state=0)[0]["income"].round(2).ne(
+        gen.sample(20, random_state=0)[0]["income"]).any()

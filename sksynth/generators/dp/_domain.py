@@ -542,6 +542,8 @@ def public_schema(schema, domains):
             cols.append(replace(
                 col, low=dom.low, high=dom.high, integer=dom.integer,
                 missing_rate=float(dom.has_missing), atoms=(),
+                # the number of decimals seen in the data is data-dependent too
+                decimals=0 if dom.integer else None,
             ))
     return schema.with_columns(cols)
 
