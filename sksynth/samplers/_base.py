@@ -74,7 +74,7 @@ class BypassSamplerMixin:
     take no ``sampling_strategy`` parameter (their plan comes from their own
     parameters), so the template reads an empty plan here. A target with a
     single class is refused by ``_check_X_y`` (before the template's own
-    check) with the message of ``_two_classes_message``. Put it before
+    check). Put it before
     :class:`GeneratorSamplerMixin`.
     """
 
@@ -89,11 +89,8 @@ class BypassSamplerMixin:
         X, y, binarize_y = super()._check_X_y(X, y)
         n_classes = len(np.unique(np.asarray(y)))
         if n_classes < 2:
-            raise ValueError(self._two_classes_message(n_classes))
+            raise ValueError(
+                f"y has a single class ({n_classes} class): "
+                f"{type(self).__name__} needs at least 2 classes."
+            )
         return X, y, binarize_y
-
-    def _two_classes_message(self, n_classes):
-        return (
-            f"{type(self).__name__} needs at least 2 classes in y; got "
-            f"{n_classes} class."
-        )

@@ -106,12 +106,6 @@ class SyntheticReleaseSampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSam
 
         return GaussianCopulaGenerator()
 
-    def _two_classes_message(self, n_classes):
-        return (
-            "y has one class only (a single class): a release for a classifier "
-            "needs at least two classes."
-        )
-
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         gen = self._clone_generator(rng)

@@ -25,11 +25,10 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype
 from scipy.special import ndtri
 
-from ...preprocessing._cells import CellEncoder
 from .accounting import gaussian_rho
 
 __all__ = [
-    "ColumnDomain", "DomainBuilder", "discretize", "parse_domain", "undiscretize",
+    "ColumnDomain", "DomainBuilder", "parse_domain",
 ]
 
 # public grid for DP bounds: 0 and +-10**(k/8), 1e-6 .. 1e19
@@ -510,21 +509,6 @@ def _dtype_categories(col):
     if is_bool_dtype(col.dtype):
         return (False, True)
     return None
-
-
-# ------------------------------------------------------------ discretising
-def discretize(Z, domains, maps):
-    """Code matrix (fit schema) -> integer cell matrix (:class:`CellEncoder`)."""
-    return CellEncoder(domains, maps).transform(Z)
-
-
-def undiscretize(X, domains, rng, marginals=None):
-    """Integer cell matrix -> code matrix of the public schema.
-
-    :meth:`CellEncoder.inverse`: bins become values drawn uniformly within the
-    bin, ``other`` cells a released category drawn from ``marginals[j]``.
-    """
-    return CellEncoder(domains).inverse(X, rng, marginals)
 
 
 def public_schema(schema, domains):

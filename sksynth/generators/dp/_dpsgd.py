@@ -394,7 +394,7 @@ class _DPSGDMixin(DPBudgetMixin):
 
     def _encode(self, Z, rng):
         enc = self.encoder_
-        return enc.one_hot(_CellEncoder(self.domain_, self._maps).transform(Z))
+        return enc.one_hot(CellEncoder(self.domain_, self._maps).transform(Z))
 
     def _decode(self, M, rng):
         enc = self.encoder_

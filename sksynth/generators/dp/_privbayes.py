@@ -10,11 +10,11 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..._conditioning import describe_conditions
+from ...preprocessing._cells import CellEncoder
 from ...utils._docstring import fill_doc
 from ...utils._progress import progress
 from .._bayesian_network import DiscreteBayesianNetwork
 from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
-from ._domain import undiscretize
 from ._graphical_model import Measurement, estimate_total
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
 
@@ -381,7 +381,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
             random_state, E, n_particles=self.n_particles,
             describe=lambda row: describe_conditions(self.schema_, C[row]),
         )
-        Z = undiscretize(S, self.domain_, random_state, self.one_way_)
+        Z = CellEncoder(self.domain_).inverse(S, random_state, self.one_way_)
         Z[given] = C[given]
         return Z
 
