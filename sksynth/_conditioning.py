@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .preprocessing._columns import display_value
+
 __all__ = ["condition_groups", "describe_conditions"]
 
 
@@ -82,7 +84,8 @@ def condition_groups(C, *, by="value"):
 def describe_conditions(schema, cond):
     """``{column name: value}`` of the fixed cells of one condition row.
 
-    Categorical codes are shown as their categories; other codes as they are.
+    Codes are shown as the values they stand for (categories, timestamps,
+    numbers).
 
     Examples
     --------
@@ -94,11 +97,7 @@ def describe_conditions(schema, cond):
     >>> describe_conditions(schema, np.array([1.0, np.nan]))
     {'a': 'y'}
     """
-    out = {}
-    for j in np.flatnonzero(~np.isnan(cond)):
-        col = schema.columns[j]
-        code = cond[j]
-        out[col.name] = (
-            col.categories[int(code)] if col.kind == "categorical" else float(code)
-        )
-    return out
+    return {
+        schema.columns[j].name: display_value(schema.columns[j], cond[j])
+        for j in np.flatnonzero(~np.isnan(cond))
+    }

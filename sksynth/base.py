@@ -135,8 +135,12 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {}
-    # Bound of the rejection fallback: number of batches drawn per condition.
+    # Bounds of the rejection fallback, per group of conditions: batches
+    # drawn, rows drawn (at least this many, or 100 per requested row), and
+    # the rows of one batch (each at most 4 times the rows drawn before it).
     _max_rejection_rounds = 50
+    _min_rejection_draws = 100_000
+    _max_rejection_batch = 100_000
     # Constraints read off the data: columns determined by a categorical
     # column (a code and its label) are filled in from it instead of being
     # modelled (TableSchema derive=True), and generated rows holding a pair of
@@ -322,7 +326,9 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 out[:, primary[0]] = primary[1]
                 Z[rows] = out
                 continue
+            budget = max(self._min_rejection_draws, 100 * need)
             kept, have, drawn, batch = [], 0, 0, max(256, 2 * need)
+            hopeless = False
             for _ in range(self._max_rejection_rounds):
                 cand = self.schema_.round_codes(draw(batch, primary, rng))
                 if primary is not None:
@@ -331,10 +337,17 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 kept.append(cand[ok])
                 have += int(ok.sum())
                 drawn += batch
-                if have >= need:
+                if have >= need or drawn >= budget:
+                    break
+                # stop at once when even a generous rate (3 more hits than
+                # seen, about a 95% upper bound) cannot reach `need` in budget
+                if (need - have) * drawn / (have + 3) > budget - drawn:
+                    hopeless = True
                     break
                 rate = max(have, 1) / drawn
-                batch = int(min(max(256, 1.2 * (need - have) / rate), 100_000))
+                batch = int(min(max(256, 1.2 * (need - have) / rate),
+                                4 * drawn, self._max_rejection_batch,
+                                budget - drawn))
             accepted = np.concatenate(kept)
             if len(accepted) < need:
                 described = describe_conditions(self.schema_, cond)
@@ -342,11 +355,16 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 if primary is not None:
                     name = self.schema_.columns[primary[0]].name
                     how = f"it conditions natively on {name!r} and "
+                bound = (
+                    f"stopped early: at that rate it would need more than the "
+                    f"{budget} rows it may draw" if hopeless else
+                    f"at most {self._max_rejection_rounds} rounds and {budget} rows"
+                )
                 raise ValueError(
                     f"Could not generate {need} rows with conditions {described}: "
                     f"only {len(accepted)} of {drawn} rows drawn met them "
-                    f"({type(self).__name__}: {how}the rest by bounded rejection, at "
-                    f"most {self._max_rejection_rounds} rounds). The condition is too "
+                    f"({type(self).__name__}: {how}the rest by bounded rejection, "
+                    f"{bound}). The condition is too "
                     "rare under the model; use a generator with native conditioning "
                     "or a less specific condition."
                 )

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
 from .._conditioning import condition_groups, describe_conditions
 from ..base import BaseGenerator
+from ..preprocessing._columns import check_magnitude
 from ..utils._random import draw_seed
 
 __all__ = ["ARFGenerator"]
@@ -367,6 +368,10 @@ class ARFGenerator(BaseGenerator):
         )
 
     def _fit(self, Z, random_state):
+        check_magnitude(
+            self.schema_.columns, float(np.finfo(np.float32).max),
+            "ARFGenerator's trees split on float32 copies of the values",
+        )
         rng = random_state
         n = Z.shape[0]
         X = self._features(Z)

@@ -328,6 +328,8 @@ class ForestFlowGenerator(BaseGenerator):
     # ------------------------------------------------------------- sample
     def _generate(self, c, n, rng):
         x = rng.standard_normal((n, self.n_outputs_))
+        if not self.n_outputs_:  # only constant columns: nothing to flow
+            return self._decode(x, rng)
         h = 1.0 / self.n_t
         with threadpool_limits(1, user_api="openmp"):  # small batches: no overhead
             for models in self.models_[c]:

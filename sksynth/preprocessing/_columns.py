@@ -8,8 +8,10 @@ one column to its codes in the code matrix and back, restoring the dtype.
 
 from __future__ import annotations
 
+import decimal
+import numbers
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from pandas.api.types import (
     is_bool_dtype,
     is_complex_dtype,
     is_datetime64_any_dtype,
+    is_integer_dtype,
     is_numeric_dtype,
     is_object_dtype,
     is_timedelta64_dtype,
@@ -28,8 +31,11 @@ __all__ = [
     "ATOM_SHARE",
     "MAX_ATOMS",
     "ColumnSchema",
+    "MAX_MAGNITUDE",
     "category_codes",
+    "check_magnitude",
     "decode_column",
+    "display_value",
     "encode_column",
     "infer_column",
 ]
@@ -41,6 +47,15 @@ _MAX_TARGET_CLASSES = 50
 # rows is a point mass (an atom); at most this many, the most frequent, are kept.
 ATOM_SHARE = 0.05
 MAX_ATOMS = 3
+
+# Finite values beyond this magnitude are refused: models compute squares and
+# differences of the codes (variances, distances, mixtures), which overflow
+# float64 (about 1.8e308) from about 1.3e154 on.
+MAX_MAGNITUDE = 1e150
+
+# Integers beyond this magnitude have no exact float64 code; such a column is
+# modelled as categories of its exact values.
+_MAX_EXACT_INT = 2**53
 
 
 def _atoms(codes, n_rows):
@@ -86,6 +101,17 @@ class ColumnSchema:
         generator) must leave it empty, as it is read off the data. Bounded
         rejection can meet a condition on such a value of a continuous column
         (see :meth:`TableSchema.check_rejectable`).
+    scalar : type or None
+        Python type of the cells of an ``object`` column of numbers that is
+        restored on output when it is not ``int``/``float`` (``Decimal``).
+
+    Notes
+    -----
+    A ``SparseDtype`` column is modelled as its dense values and restored
+    sparse (``dtype`` is the sparse dtype). Integers beyond ``2**53`` in
+    magnitude, which float64 codes cannot hold exactly, make the column
+    categorical (its exact values are the categories). Finite values beyond
+    :data:`MAX_MAGNITUDE` in magnitude are refused.
     """
 
     name: Hashable
@@ -101,6 +127,7 @@ class ColumnSchema:
     tz: object = None
     decimals: int | None = None
     atoms: tuple = ()
+    scalar: type | None = None
 
     @property
     def has_missing(self):
@@ -140,6 +167,9 @@ def _unique_sorted(values):
 def infer_column(name, s, *, target=False, kind=None):
     """Infer the ColumnSchema of a Series ``s`` (``kind`` forces the kind)."""
     dtype = s.dtype
+    if isinstance(dtype, pd.SparseDtype):  # modelled dense, restored sparse
+        column = infer_column(name, _dense(s), target=target, kind=kind)
+        return replace(column, dtype=dtype)
     _check_supported(name, dtype)
     missing = pd.isna(s).to_numpy()
     n = len(s)
@@ -152,7 +182,7 @@ def infer_column(name, s, *, target=False, kind=None):
     observed = s[~missing]
 
     if kind == "numeric":
-        return _numeric_column(name, s, dtype, missing_rate)
+        return _numeric_column(name, s, dtype, missing_rate, exact=False)
     if isinstance(dtype, pd.CategoricalDtype):
         categories = tuple(dtype.categories)
         kind = "categorical"
@@ -189,24 +219,27 @@ def infer_column(name, s, *, target=False, kind=None):
         else:
             return _numeric_column(name, s, dtype, missing_rate)
     else:
-        # object / string columns: numbers stored as objects stay numeric.
-        numeric = None
-        if is_object_dtype(dtype) and len(observed):
-            values = observed.to_numpy()
-            if not any(isinstance(v, (bool, np.bool_)) for v in values):
-                numeric = pd.to_numeric(observed, errors="coerce")
-                if numeric.isna().any():
-                    numeric = None
-        if numeric is not None and not target:
-            return _numeric_column(name, s, dtype, missing_rate, values=s)
+        # object columns of numbers (ints, floats, Decimals) stay numeric;
+        # strings stay strings, even when they read as numbers ("007").
+        values = pd.api.types.infer_dtype(observed, skipna=True)
+        if values in _NUMBERS and not target:
+            scalar = decimal.Decimal if values == "decimal" else None
+            return _numeric_column(name, s, dtype, missing_rate, scalar=scalar)
         categories = _categories_of(name, observed)
         kind = "categorical"
+    return _categorical_column(name, dtype, observed, missing_rate, categories)
 
+
+# What pandas' infer_dtype calls an object column of numbers only.
+_NUMBERS = ("integer", "floating", "mixed-integer-float", "decimal")
+
+
+def _categorical_column(name, dtype, observed, missing_rate, categories):
     codes = _codes_of(observed.to_numpy(dtype=object), categories)
     counts = tuple(np.bincount(codes, minlength=len(categories)).tolist())
     return ColumnSchema(
         name,
-        kind,
+        "categorical",
         dtype,
         categories=categories,
         integer=True,
@@ -215,6 +248,10 @@ def infer_column(name, s, *, target=False, kind=None):
         high=float(max(len(categories) - 1, 0)),
         counts=counts,
     )
+
+
+def _dense(s):
+    return s.sparse.to_dense() if isinstance(s.dtype, pd.SparseDtype) else s
 
 
 def _check_supported(name, dtype):
@@ -249,31 +286,100 @@ def _categories_of(name, observed):
         ) from exc
 
 
-def _numeric_column(name, s, dtype, missing_rate, values=None):
-    values = _to_float(name, s if values is None else values)
-    observed = values[~np.isnan(values)]
-    integer = bool(np.all(observed == np.round(observed)))
+def _numeric_column(name, s, dtype, missing_rate, *, exact=True, scalar=None):
+    """A numeric column, or a categorical one of integers float64 cannot hold."""
+    observed = s[~pd.isna(s).to_numpy()]
+    if _beyond_float(observed, dtype):
+        if not exact:
+            raise ValueError(
+                f"Column {_describe(name)} holds integers beyond 2**53 in "
+                "magnitude, which float64 codes cannot hold exactly; it cannot "
+                "be modelled as numeric (model it as categorical, or convert it)."
+            )
+        return _categorical_column(
+            name, dtype, observed, missing_rate, _categories_of(name, observed)
+        )
+    values = _to_float(name, s)
+    finite = values[~np.isnan(values)]
+    big = np.abs(finite) > MAX_MAGNITUDE
+    if big.any():
+        raise ValueError(
+            f"Column {_describe(name)} holds values as large as "
+            f"{finite[big][np.argmax(np.abs(finite[big]))]:g}: sksynth models "
+            f"numbers up to {MAX_MAGNITUDE:g} in magnitude (their squares must "
+            "stay finite in float64); rescale the column first (e.g. divide it "
+            "by a power of ten)."
+        )
+    integer = bool(np.all(finite == np.round(finite)))
+    if scalar is decimal.Decimal:
+        decimals = _decimal_places(name, observed)
+    else:
+        decimals = 0 if integer else _decimals(finite)
     return ColumnSchema(
         name,
         "numeric",
         dtype,
         integer=integer,
         missing_rate=missing_rate,
-        low=float(observed.min()),
-        high=float(observed.max()),
-        decimals=0 if integer else _decimals(observed),
-        atoms=_atoms(observed, len(values)),
+        low=float(finite.min()),
+        high=float(finite.max()),
+        decimals=decimals,
+        atoms=_atoms(finite, len(values)),
+        scalar=scalar,
     )
 
 
+def _beyond_float(observed, dtype):
+    """Whether the (integer) values need more than float64's 53 bits."""
+    if is_integer_dtype(dtype):
+        numpy_dtype = getattr(dtype, "numpy_dtype", dtype)
+        if np.dtype(numpy_dtype).itemsize < 8:
+            return False
+        v = observed.to_numpy(dtype=numpy_dtype)
+        if np.dtype(numpy_dtype).kind == "u":
+            return bool((v > _MAX_EXACT_INT).any())
+        return bool(((v > _MAX_EXACT_INT) | (v < -_MAX_EXACT_INT)).any())
+    if is_object_dtype(dtype):
+        return any(
+            isinstance(v, numbers.Integral)
+            and not isinstance(v, (bool, np.bool_))
+            and abs(int(v)) > _MAX_EXACT_INT
+            for v in observed.to_numpy()
+        )
+    return False
+
+
+# float64 holds every decimal number of up to 15 significant digits exactly
+# enough to print it back.
+_DECIMAL_DIGITS = 15
+
+
+def _decimal_places(name, observed):
+    """Decimal places of a column of ``decimal.Decimal`` (its exponents)."""
+    places = 0
+    for v in observed.to_numpy():
+        _, digits, exponent = v.as_tuple()
+        if len(digits) > _DECIMAL_DIGITS:
+            raise ValueError(
+                f"Column {_describe(name)} holds Decimal values with more than "
+                f"{_DECIMAL_DIGITS} significant digits (such as {v}), which "
+                "sksynth's float64 codes cannot hold exactly; round them or "
+                "convert the column to float first."
+            )
+        places = max(places, -int(exponent))
+    return places
+
+
 def _decimals(values, max_decimals=6):
-    """Fewest decimals (<= max_decimals) that represent every value, or None."""
+    """Fewest decimals (<= max_decimals) that represent every value, or None.
+
+    The tolerance is relative to each value (significant digits), so that
+    tiny values such as 1e-12 are not rounded away.
+    """
     sample = values[:: max(1, len(values) // 10000)]
     for d in range(1, max_decimals + 1):
         scaled = sample * 10.0**d
-        if np.all(
-            np.abs(scaled - np.round(scaled)) <= 1e-9 * np.maximum(1, np.abs(scaled))
-        ):
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.abs(scaled)):
             return d
     return None
 
@@ -315,6 +421,7 @@ def category_codes(z, n_categories):
 
 def encode_column(col, s):
     """Codes of the Series ``s`` in column ``col`` (a ValueError names the column)."""
+    s = _dense(s)
     if col.kind == "categorical":
         missing = pd.isna(s).to_numpy()
         values = s.to_numpy(dtype=object)
@@ -342,7 +449,14 @@ def encode_column(col, s):
 
 
 def decode_column(col, z):
-    """The Series of column ``col`` for its codes ``z``, in the dtype seen in fit."""
+    """The Series of column ``col`` for its codes ``z``, in the dtype seen in fit.
+
+    Integers are clipped to the range their dtype can hold (a model's value
+    beyond it cannot be returned in that dtype; it would wrap around).
+    """
+    if isinstance(col.dtype, pd.SparseDtype):
+        dense = decode_column(replace(col, dtype=col.dtype.subtype), z)
+        return dense.astype(col.dtype)
     missing = np.isnan(z)
     if col.kind == "categorical":
         codes = np.where(missing, -1, z).astype(np.int64)
@@ -365,10 +479,17 @@ def decode_column(col, z):
         return s.astype(col.dtype)
     if col.decimals and not col.integer:
         z = np.round(z, col.decimals)
+    if is_integer_dtype(col.dtype):
+        z = np.clip(z, *_integer_range(col.dtype))
     s = pd.Series(z)
     if is_object_dtype(col.dtype):
         values = z.astype(object)
-        if col.integer:
+        if col.scalar is decimal.Decimal:
+            places = col.decimals or 0
+            values[~missing] = [
+                decimal.Decimal(f"{v:.{places}f}") for v in z[~missing]
+            ]
+        elif col.integer:
             values[~missing] = z[~missing].astype(np.int64)
         values[missing] = np.nan
         return pd.Series(values, dtype=object)
@@ -378,3 +499,52 @@ def decode_column(col, z):
                 return s
         return s.astype(col.dtype)
     return s
+
+
+def _integer_range(dtype):
+    """The float range an integer dtype holds (exactly castable back)."""
+    info = np.iinfo(np.dtype(getattr(dtype, "numpy_dtype", dtype)))
+    high = float(info.max)
+    if high > info.max:  # 64 bits: 2**63 - 1 rounds up to 2**63
+        high = float(np.nextafter(high, 0))
+    return float(info.min), high
+
+
+def display_value(col, code):
+    """The value a code of column ``col`` stands for, for a message.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.preprocessing._columns import display_value, infer_column
+    >>> col = infer_column("t", pd.Series(pd.to_datetime(["2020-01-12"])))
+    >>> display_value(col, col.low)
+    Timestamp('2020-01-12 00:00:00')
+    """
+    if np.isnan(code):
+        return code
+    if col.kind == "categorical":
+        return col.categories[int(code)]
+    if col.kind == "datetime":
+        stamp = pd.Timestamp(int(code), unit=col.unit)
+        return stamp.tz_localize("UTC").tz_convert(col.tz) if col.tz else stamp
+    return int(code) if col.integer and abs(code) <= _MAX_EXACT_INT else float(code)
+
+
+def check_magnitude(columns, limit, reason):
+    """Raise a ValueError naming the first column with values beyond ``limit``.
+
+    For models with a narrower range than float64 (such as scikit-learn's
+    trees, which split on float32 copies of the features): ``reason`` says
+    why, e.g. ``"ARFGenerator's trees split on float32 values"``.
+    """
+    for col in columns:
+        if col.kind == "categorical":
+            continue
+        peak = max(abs(col.low), abs(col.high))
+        if peak > limit:
+            raise ValueError(
+                f"Column {_describe(col.name)} holds values as large as "
+                f"{peak:g} in magnitude, beyond {limit:g}: {reason}. Rescale "
+                "the column first (e.g. divide it by a power of ten)."
+            )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._columns import encode_column
+from ._columns import display_value, encode_column
 
 __all__ = ["check_rejectable", "encode_conditions"]
 
@@ -126,12 +126,17 @@ def check_rejectable(schema, cond, skip=(), generator="This generator"):
     """Raise if bounded rejection cannot meet a condition of ``cond``.
 
     ``cond`` is a code row (or a matrix of rows) of :meth:`encode_conditions`,
-    NaN = free. Rejection meets a condition on a categorical, integer or
-    datetime column, and on a continuous column only at one of its
+    NaN = free. Rejection meets a condition on a categorical or integer
+    column, and on a continuous or datetime column only at one of its
     :attr:`ColumnSchema.atoms` (a value with a point mass); any other value
-    of a continuous column has probability zero. Columns whose positions
+    of such a column has probability zero (a model draws datetime ticks from
+    a continuum). Columns whose positions
     are in ``skip`` are met natively by the model and not checked.
     ``generator`` names the caller in the message.
+
+    A category with no row in the data seen in fit (an unused category of
+    a pandas ``category`` dtype; only for schemas that hold the counts) is
+    refused too: a model fitted on that data gives it no mass.
 
     Raises
     ------
@@ -143,24 +148,50 @@ def check_rejectable(schema, cond, skip=(), generator="This generator"):
     given = ~np.isnan(C)
     for j in np.flatnonzero(given.any(axis=0)):
         col = schema.columns[j]
-        if j in skip or col.is_discrete:
+        if j in skip:
+            continue
+        if col.kind == "categorical":
+            _check_seen(col, C[given[:, j], j], generator)
+            continue
+        # datetime ticks are integers, but a model draws them from a continuum
+        if col.kind == "numeric" and col.integer:
             continue
         values = C[given[:, j], j]
         bad = values[~np.isin(values, col.atoms)]
         if len(bad) == 0:
             continue
         if col.atoms:
+            shown = [display_value(col, a) for a in col.atoms]
             masses = (
-                f"only its point masses {list(col.atoms)} can be met that "
-                f"way, not {bad[0]!r}"
+                f"only its point masses {shown} can be met that "
+                f"way, not {display_value(col, bad[0])!r}"
             )
         else:
             masses = "it has no value with a point mass"
+        what = "datetime" if col.kind == "datetime" else "continuous"
         raise ValueError(
             f"{generator} meets this condition by bounded rejection, and a "
-            f"condition on the continuous column {col.name!r} is too rare to "
+            f"condition on the {what} column {col.name!r} is too rare to "
             f"meet that way (a continuous value has probability zero; "
             f"{masses}). Use a generator with native conditioning (e.g. "
             "GaussianCopulaGenerator) or condition on a categorical or "
             "integer column."
         )
+
+
+def _check_seen(col, codes, generator):
+    """Refuse a category without rows in fit (a model fitted on the data
+    gives it no mass; rejection would draw its whole budget in vain)."""
+    if not col.counts:  # a schema built without the data (DP): no counts
+        return
+    counts = np.asarray(col.counts)
+    for code in np.unique(codes).astype(np.int64):
+        if counts[code] == 0:
+            raise ValueError(
+                f"{generator} meets this condition by bounded rejection, and "
+                f"category {col.categories[code]!r} of column {col.name!r} has "
+                "no row in the data seen in fit (an unused category of its "
+                "dtype): the model gives it no mass, so rejection cannot meet "
+                "it. Use a generator with native conditioning (e.g. "
+                "GaussianCopulaGenerator) or a category seen in fit."
+            )

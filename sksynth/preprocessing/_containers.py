@@ -1,7 +1,8 @@
 """Container adapters: the caller's DataFrame, array or Series, and back.
 
 :func:`as_frame` and :func:`as_series` read ``X`` and ``y`` into positional
-pandas objects (refusing sparse, 1-D and complex input); :func:`same_key`
+pandas objects (refusing scipy sparse matrices, 1-D and complex input; a
+DataFrame's sparse columns are kept); :func:`same_key`
 compares column labels of any hashable type.
 """
 
@@ -37,10 +38,9 @@ def as_frame(X):
         if X.columns.has_duplicates:
             dup = X.columns[X.columns.duplicated()].unique().tolist()
             raise ValueError(f"X has duplicate column names: {dup}.")
+        # sparse columns stay sparse: the schema models them dense and
+        # restores their SparseDtype
         frame = X.set_axis(range(X.shape[1]), axis=1).reset_index(drop=True)
-        for j in range(frame.shape[1]):
-            if isinstance(frame.dtypes.iloc[j], pd.SparseDtype):
-                frame[j] = frame[j].sparse.to_dense()
         return frame, "dataframe", X.columns, None
     if isinstance(X, pd.Series):
         raise ValueError(

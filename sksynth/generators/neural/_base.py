@@ -249,6 +249,10 @@ class BaseNeuralGenerator(BaseGenerator):
     _numeric_encoding = "mode"
     _parameter_constraints: dict = dict(_COMMON_CONSTRAINTS)
     _sample_batch = 20_000
+    # Most cells (rows x encoded features) of one sampling chunk: bounds the
+    # memory of a draw (the rejection fallback's batches too) whatever the
+    # width of the encoding, e.g. a column of 10,000 categories.
+    _sample_cells = 2**24
 
     # ------------------------------------------------------------ the net
     def _module_class(self):
@@ -379,6 +383,10 @@ class BaseNeuralGenerator(BaseGenerator):
     def _train(self, M, rng, initialize, epochs=None):
         seed = draw_seed(rng)
         net = self.net_
+        if M.shape[1] == 0:  # only constant columns: nothing to learn
+            if not net.initialized_:
+                net.initialize()
+            return
         with torch.random.fork_rng(devices=_torch_device_index(net.device or "cpu")):
             torch.manual_seed(seed)
             X = self._train_tensor(M).to(net.device or "cpu")
@@ -443,6 +451,18 @@ class BaseNeuralGenerator(BaseGenerator):
 
     def _decode(self, M, rng):
         return self.encoder_.inverse_codes(M, rng)
+
+    def _chunks(self, n):
+        """``(start, size)`` of the sampling chunks of ``n`` rows: at most
+        ``_sample_batch`` rows and ``_sample_cells`` encoded cells each."""
+        width = max(self.encoder_.n_features_out_, 1)
+        step = int(max(1, min(self._sample_batch, self._sample_cells // width)))
+        for lo in range(0, n, step):
+            yield lo, min(step, n - lo)
+
+    def _constant_rows(self, n, rng):
+        """Rows of a table whose columns are all constant (no features)."""
+        return self._decode(np.zeros((n, 0)), rng)
 
     def _conditional_draw(self, n_samples, C, rng, draw, native):
         """Rows satisfying conditions ``C``.

@@ -193,6 +193,12 @@ class CTGANGenerator(BaseNeuralGenerator):
     (training-by-sampling, vectorised on the device), gives the generator
     that conditional vector and the critic real rows of that category.
 
+    When the conditional vector is wide (more than ``2**20`` weights from it
+    to the generator's output, e.g. a column of a thousand categories), the
+    generator sees a learned embedding of it (width ``embedding_dim``)
+    rather than the one-hot vector itself, so that memory and time grow
+    linearly, not quadratically, with the number of categories.
+
     Conditioning is native: ``sample(conditions={"col": value})`` on any
     categorical column (including the target) sets the conditional vector,
     and the conditioned cell is set to the requested value; when a row has
@@ -280,6 +286,9 @@ class CTGANGenerator(BaseNeuralGenerator):
     }
     _native_conditioning = True
     _net_class = CTGANNet
+    # Most weights from the one-hot conditional vector to the generator's
+    # output (d_cond * d_data) before it is embedded (issue 23, D14).
+    _max_direct_cond = 2**20
 
     def __init__(
         self, *, embedding_dim=128, generator_dim=(256, 256),
@@ -357,8 +366,13 @@ class CTGANGenerator(BaseNeuralGenerator):
         }
         # frequencies for unconditional sampling (empirical, per block)
         self._cond_freq = counts / max(n, 1)
+        # the paper's generator has d_cond * d_data weights from the
+        # conditional vector (quadratic in a column's levels): beyond
+        # _max_direct_cond of them the vector goes through an embedding
+        direct = d_cond * M.shape[1] <= self._max_direct_cond
         return {
             "d_data": M.shape[1], "d_cond": d_cond, "spans": self._spans(),
+            "d_cond_embedding": 0 if direct else self.embedding_dim,
         }
 
     def _train(self, M, rng, initialize, epochs=None):
@@ -410,11 +424,12 @@ class CTGANGenerator(BaseNeuralGenerator):
         return None if best is None else (best[1], best[2], best[3], best[4])
 
     def _draw(self, n, primary, rng):
+        if not self.encoder_.n_features_out_:
+            return self._constant_rows(n, rng)
         module = self.net_.module_
         device = torch.device(self.net_.device or "cpu")
         out = []
-        for lo in range(0, n, self._sample_batch):
-            m = min(self._sample_batch, n - lo)
+        for _, m in self._chunks(n):
             g = None
             if primary is not None:
                 g = np.full(m, self._cond_starts[primary[2]] + primary[3])
@@ -431,9 +446,8 @@ class CTGANGenerator(BaseNeuralGenerator):
             noise = torch.randn(m, module.embedding_dim, device=device)
             fake, _ = module(noise, cond_index=g,
                              average=bool(self.net_.average_decay))
-            out.append(fake.double().cpu().numpy())
-        M = np.concatenate(out) if out else np.zeros((0, self.encoder_.n_features_out_))
-        return self._decode(M, rng)
+            out.append(self._decode(fake.double().cpu().numpy(), rng))
+        return np.concatenate(out)
 
     def _sample(self, n_samples, conditions, random_state):
         def draw(n, primary, rng):

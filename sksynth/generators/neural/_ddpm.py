@@ -410,12 +410,14 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         return sampling_steps(T, k)
 
     def _draw(self, n, primary, rng):
+        if not self.encoder_.n_features_out_:
+            return self._constant_rows(n, rng)
         device = torch.device(self.net_.device or "cpu")
         lb = self._label_block
         steps = self._sampling_steps()
-        M = np.zeros((n, self.encoder_.n_features_out_))
-        for lo in range(0, n, self._sample_batch):
-            m = min(self._sample_batch, n - lo)
+        out = []
+        for _, m in self._chunks(n):
+            M = np.zeros((m, self.encoder_.n_features_out_))
             label = None
             if lb is not None:
                 if primary is not None:
@@ -423,10 +425,10 @@ class TabDDPMGenerator(BaseNeuralGenerator):
                 else:
                     lab = rng.choice(lb.width, size=m, p=self._class_freq)
                 label = torch.as_tensor(lab, dtype=torch.long, device=device)
-                M[lo + np.arange(m), lb.start + lab] = 1.0
-            x = self._reverse(m, label, steps).double().cpu().numpy()
-            M[lo:lo + m, self._perm] = x
-        return self._decode(M, rng)
+                M[np.arange(m), lb.start + lab] = 1.0
+            M[:, self._perm] = self._reverse(m, label, steps).double().cpu().numpy()
+            out.append(self._decode(M, rng))  # codes: bounded memory
+        return np.concatenate(out)
 
     def _sample(self, n_samples, conditions, random_state):
         def draw(n, primary, rng):

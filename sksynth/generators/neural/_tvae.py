@@ -158,11 +158,12 @@ class TVAEGenerator(BaseNeuralGenerator):
         return {"d_data": M.shape[1], "spans": self._spans()}
 
     def _draw(self, n, rng):
+        if not self.encoder_.n_features_out_:
+            return self._constant_rows(n, rng)
         module = self.net_.module_
         device = torch.device(self.net_.device or "cpu")
         out = []
-        for lo in range(0, n, self._sample_batch):
-            m = min(self._sample_batch, n - lo)
+        for _, m in self._chunks(n):
             z = torch.randn(m, module.embedding_dim, device=device)
             raw = module.decoder(z)
             parts = []
@@ -175,10 +176,9 @@ class TVAEGenerator(BaseNeuralGenerator):
                 else:  # a draw from the decoder's categorical likelihood
                     pick = torch.multinomial(torch.softmax(x, dim=1), 1)
                     parts.append(torch.zeros_like(x).scatter_(1, pick, 1.0))
-            out.append(torch.cat(parts, 1).double().cpu().numpy() if parts
-                       else raw.double().cpu().numpy())
-        M = np.concatenate(out)
-        return self._decode(M, rng)
+            M = (torch.cat(parts, 1) if parts else raw).double().cpu().numpy()
+            out.append(self._decode(M, rng))  # codes: bounded memory
+        return np.concatenate(out)
 
     def _sample(self, n_samples, conditions, random_state):
         return self._in_torch_rng(random_state, self._draw, n_samples, random_state)

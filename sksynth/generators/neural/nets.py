@@ -103,14 +103,25 @@ class ResidualGenerator(nn.Module):
     vectors), adds the conditional products as row look-ups of ``w_cond``;
     no weight is split or copied per call. Initialised and computing as
     :meth:`dense`, the concatenated-input layers of the paper.
+
+    With ``d_cond_embedding > 0`` the conditional vector first goes through
+    a learned embedding (``cond_embedding``, ``d_cond`` rows of that width)
+    and the layers see the embedding instead of the one-hot vector: the
+    weights grow linearly with the number of categories instead of as the
+    product ``d_cond * d_data`` (quadratically in the levels of a
+    high-cardinality column).
     """
 
-    def __init__(self, d_noise, d_cond, d_data, dims):
+    def __init__(self, d_noise, d_cond, d_data, dims, d_cond_embedding=0):
         super().__init__()
         self.d_noise = int(d_noise)
         self.d_cond = int(d_cond)
+        self.d_cond_embedding = int(d_cond_embedding) if self.d_cond else 0
+        self.cond_embedding = None
+        if self.d_cond_embedding:
+            self.cond_embedding = nn.Embedding(self.d_cond, self.d_cond_embedding)
         self.widths = tuple(int(h) for h in dims) + (int(d_data),)
-        d_x = self.d_noise + self.d_cond
+        d_x = self.d_noise + (self.d_cond_embedding or self.d_cond)
         w_x, w_h, biases, d_h = [], [], [], 0
         for width in self.widths:
             full = nn.Linear(d_h + d_x, width)  # the dense layer's init
@@ -141,6 +152,11 @@ class ResidualGenerator(nn.Module):
     def forward(self, x, cond_index=None):
         """Raw outputs for ``x = [noise, cond]``, or, with ``cond_index``, for
         ``x = noise`` and one-hot conditional vectors (a 1 at ``cond_index``)."""
+        if cond_index is not None and self.cond_embedding is not None:
+            e = self.cond_embedding(cond_index)
+            e = e.sum(1) if e.dim() == 3 else e
+            xa = torch.addmm(self.bias, x, self.w_noise).addmm(e, self.w_cond)
+            return self._layers(xa)
         if cond_index is not None and self.d_cond:
             # the bias is added to the (small) table, not to the batch
             looked_up = F.embedding(cond_index, self.w_cond + self.bias)
@@ -148,8 +164,14 @@ class ResidualGenerator(nn.Module):
         noise, cond = torch.split(x, [self.d_noise, self.d_cond], dim=1)
         xa = torch.addmm(self.bias, noise, self.w_noise)
         if self.d_cond:
-            xa = xa.addmm(cond, self.w_cond)
+            xa = xa.addmm(self._cond_input(cond), self.w_cond)
         return self._layers(xa)
+
+    def _cond_input(self, cond):
+        """What the layers see of dense conditional vectors."""
+        if self.cond_embedding is None:
+            return cond
+        return cond @ self.cond_embedding.weight
 
     def dense(self, x):
         """The same function computed as in the paper: each layer a Linear
@@ -157,7 +179,8 @@ class ResidualGenerator(nn.Module):
         rows = torch.split(torch.cat([self.w_noise, self.w_cond]).t(),
                            self.widths)
         biases = torch.split(self.bias, self.widths)
-        h = x
+        noise, cond = torch.split(x, [self.d_noise, self.d_cond], dim=1)
+        h = torch.cat([noise, self._cond_input(cond)], 1) if self.d_cond else x
         for i, (w_x, b) in enumerate(zip(rows, biases)):
             w = torch.cat([self.w_h[i - 1], w_x], 1) if i else w_x
             z = F.linear(h, w, b)
@@ -335,18 +358,23 @@ class CTGANModule(nn.Module):
         Also hold ``generator_average``, a copy of the generator whose
         weights and batch-norm statistics the net keeps as a moving average
         of the trained generator's (not trained itself).
+    d_cond_embedding : int, default=0
+        Width of the generator's embedding of the conditional vector (0:
+        the one-hot vector itself, as in the paper; see
+        :class:`ResidualGenerator`).
     """
 
     def __init__(
         self, d_data=1, d_cond=0, spans=(), embedding_dim=128,
         generator_dim=(256, 256), discriminator_dim=(256, 256), pac=10,
-        average=False,
+        average=False, d_cond_embedding=0,
     ):
         super().__init__()
         self.spans = tuple(tuple(s) for s in spans)
         self.embedding_dim = int(embedding_dim)
         self.generator = ResidualGenerator(
-            self.embedding_dim, d_cond, d_data, tuple(generator_dim)
+            self.embedding_dim, d_cond, d_data, tuple(generator_dim),
+            d_cond_embedding=d_cond_embedding,
         )
         self.discriminator = PacDiscriminator(
             d_data + d_cond, tuple(discriminator_dim), pac, d_cond=d_cond
