@@ -7,10 +7,12 @@ time is all you need"):
 
 1. ``(time, event)`` from a smoothed estimate of their joint law: the event
    share, and per event value the empirical quantile function of the times
-   interpolated linearly between order statistics. It is within ``1/(n_e-1)``
-   of the empirical distribution of each group (so the Kaplan-Meier curve,
-   a function of the two sub-distributions, is kept), never leaves the
-   observed follow-up ``[min, max]``, and reaches the horizon.
+   interpolated linearly between order statistics. Its distribution
+   function is within ``1/(2 n_e)`` of the empirical one of each group (so
+   the Kaplan-Meier curve, a function of the two sub-distributions, is
+   kept); it never leaves the observed follow-up ``[min, max]`` and puts a
+   small mass on the horizon itself. The draws are stratified, so that a
+   sample carries little sampling noise of its own.
 2. The covariates given the outcome, through the base generator's one
    conditioning contract: it is fitted on the covariates plus two columns,
    the event indicator and the time bin (``n_time_bins`` quantile bins), and
@@ -51,7 +53,10 @@ class _OutcomeLaw:
     """Smoothed joint law of (time, event): event shares and quantile functions.
 
     Per event value ``e`` the times ``s_(1) <= ... <= s_(n)`` of that group
-    get the quantile function interpolating ``(i - 1) / (n - 1) -> s_(i)``.
+    get the quantile function interpolating ``(i - 0.5) / n -> s_(i)``
+    (Hazen's plotting positions), flat beyond: each gap between order
+    statistics holds mass ``1/n`` spread evenly, the first and the last
+    times a point mass ``1/(2n)`` each (so the horizon is reached).
     Integer times are drawn on ``[a - 0.5, b + 0.5)`` and rounded, so they
     stay integers inside any integer range ``[a, b]``.
     """
@@ -68,15 +73,23 @@ class _OutcomeLaw:
                 continue
             self.share[e] = len(t) / len(time)
             self.times[e] = t
-            self.nodes[e] = np.linspace(0.0, 1.0, len(t)) if len(t) > 1 else None
+            n_e = len(t)
+            self.nodes[e] = (np.arange(n_e) + 0.5) / n_e if n_e > 1 else None
 
-    def cdf(self, e, t):
-        """P(T < t | E=e) (continuous in ``t`` away from tied values)."""
+    def cdf(self, e, t, *, closed=False):
+        """``P(T < t | E=e)``, or ``P(T <= t | E=e)`` when ``closed``.
+
+        The two differ at the first and the last time, which hold point
+        masses (and at tied times, where either is returned).
+        """
         s, u = self.times[e], self.nodes[e]
         t = np.asarray(t, dtype=np.float64)
         if u is None:
-            return (t > s[0]).astype(np.float64)
-        return np.interp(t, s, u, left=0.0, right=1.0)
+            return (t >= s[0] if closed else t > s[0]).astype(np.float64)
+        F = np.interp(t, s, u, left=0.0, right=1.0)
+        if closed:
+            return np.where(t == s[-1], 1.0, F)
+        return np.where(t == s[0], 0.0, F)
 
     def quantile(self, e, u):
         s, nodes = self.times[e], self.nodes[e]
@@ -85,16 +98,13 @@ class _OutcomeLaw:
         return np.interp(u, nodes, s)
 
     def mass(self, e, a, b):
-        """P(a <= T < b | E=e); 0 for an event value never observed."""
+        """``P(a <= T <= b | E=e)``; 0 for an event value never observed."""
         if e not in self.times:
             return np.zeros(np.broadcast(a, b).shape)
-        if self.nodes[e] is None:
-            s = self.times[e][0]
-            return ((a <= s) & (s <= b)).astype(np.float64)
-        return np.clip(self.cdf(e, b) - self.cdf(e, a), 0.0, None)
+        return np.clip(self.cdf(e, b, closed=True) - self.cdf(e, a), 0.0, None)
 
     def draw(self, event, a, b, rng):
-        """Times for rows with ``event`` (bool, or NaN free) in ``[a, b)``.
+        """Times for rows with ``event`` (bool, or NaN free) in ``[a, b]``.
 
         Returns ``(event, time)``; free events are drawn with probability
         proportional to share times mass in the interval. The uniforms are
@@ -125,7 +135,7 @@ class _OutcomeLaw:
             if self.nodes[e] is None:
                 time[rows] = self.times[e][0]
                 continue
-            fa, fb = self.cdf(e, a[rows]), self.cdf(e, b[rows])
+            fa, fb = self.cdf(e, a[rows]), self.cdf(e, b[rows], closed=True)
             u = _stratified_uniform(key[rows], rng)
             time[rows] = self.quantile(e, fa + u * (fb - fa))
         if self.integer:

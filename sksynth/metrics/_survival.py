@@ -430,7 +430,7 @@ def tstr_integrated_brier_score(
         Needs ``predict_survival_function``; ``None`` uses a ridge Cox model.
     times : array-like, default=None
         Times of the integral; default the 10th to the 80th percentile of
-        the test times (20 points).
+        the test times (20 points, those before the last test time).
 
     Returns
     -------
@@ -453,6 +453,9 @@ def tstr_integrated_brier_score(
     test = _as_structured(y_test, "y_test")
     if times is None:
         times = np.unique(np.percentile(test["time"], np.linspace(10, 80, 20)))
+        # within the test follow-up [min, max), where the weights are defined
+        inside = (times >= test["time"].min()) & (times < test["time"].max())
+        times = times[inside]
     times = np.asarray(times, dtype=np.float64)
     functions = model.predict_survival_function(X_test)
     last = min(f.domain[1] for f in functions)
