@@ -1,7 +1,7 @@
 """Censored survival data: SurvivalGenerator against the naive baseline.
 
 Data sets shipped in the scikit-survival and lifelines wheels (no download):
-gbsg2, whas500, veteran, actg320, rossi. Per data set and seed: a 70/30
+gbsg2, whas500, veteran, actg320, rossi, flchain. Per data set and seed: a 70/30
 split stratified on the event; every method is fitted on the training part
 and draws as many rows. Reported (mean over seeds, then the standard
 deviation over seeds for absolute optimism and the C-index):
@@ -58,7 +58,7 @@ from sksynth.utils._progress import progress  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "survival.json"
-DATASETS = ["gbsg2", "whas500", "veteran", "actg320", "rossi"]
+DATASETS = ["gbsg2", "whas500", "veteran", "actg320", "rossi", "flchain"]
 BASES = {
     "copula": GaussianCopulaGenerator,
     "arf": ARFGenerator,

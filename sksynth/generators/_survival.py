@@ -680,6 +680,16 @@ class SurvivalGenerator(GeneratorMixin, BaseEstimator):
         met by bounded rejection: a drawn row is kept with the probability
         that its outcome meets it, then its outcome is drawn under it.
         """
+        exact = ~np.isnan(lo) & (lo == hi)
+        if exact.any():
+            observed = self.censoring_km_[0]  # every observed time
+            off = ~np.isin(lo[exact], observed)
+            if off.any():
+                raise ValueError(
+                    f"Impossible condition on {self._keys_[1]!r}: "
+                    f"{float(lo[exact][off][0])!r} is not an observed time; with "
+                    "strategy='survival_model' the times are drawn among the "
+                    "observed ones: condition on a range (low, high) instead.")
         a, b = _range_edges(lo, hi, self.integer_time_)
         dependent = self.censoring == "covariate_dependent"
         cond = None if cov is None else cov.astype(object).reset_index(drop=True)
@@ -691,45 +701,75 @@ class SurvivalGenerator(GeneratorMixin, BaseEstimator):
         time = np.empty(n)
         found = []
         todo = np.arange(n)
+        # candidates per missing row, adapted to the acceptance rate; rows of
+        # the pmf matrices per chunk bounded by the size of the time grid
+        k = 1
+        chunk = max(1, 2_000_000 // (len(self.censoring_km_[0]) + 1))
         for _ in range(self._max_rounds):
-            m = len(todo)
+            cand = np.repeat(todo, k)
             if cond is None:
-                X = self.generator_.sample(m, random_state=draw_seed(rng))
+                X = self.generator_.sample(len(cand), random_state=draw_seed(rng))
             else:
-                X = self._draw_covariates(cond.iloc[todo].reset_index(drop=True), rng)
+                X = self._draw_covariates(cond.iloc[cand].reset_index(drop=True), rng)
             covariates = X.drop(columns=[_EVENT], errors="ignore")
-            times, p1, p0 = self._outcome_pmf(covariates)
-            e_given = X[_EVENT].to_numpy(dtype=np.float64) if dependent else ev[todo]
-            full = np.where(e_given == 1, p1.sum(axis=1),
-                            np.where(e_given == 0, p0.sum(axis=1), 1.0))
-            inside = (times[None, :] >= a[todo, None]) & (
-                times[None, :] <= b[todo, None])
-            p1 = np.where(inside & (e_given != 0)[:, None], p1, 0.0)
-            p0 = np.where(inside & (e_given != 1)[:, None], p0, 0.0)
-            mass = p1.sum(axis=1) + p0.sum(axis=1)
-            if dependent:  # the event is the generator's: P(time ok | x, e)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    accept = np.where(full > 0, mass / full, 0.0)
-            else:  # P(outcome ok | x)
-                accept = mass
-            ok = (rng.uniform(size=m) < accept) & (mass > 0)
-            rows = np.flatnonzero(ok)
-            if len(rows):
-                P = np.concatenate([p0[rows], p1[rows]], axis=1)
-                cum = np.cumsum(P, axis=1)
-                u = rng.uniform(size=len(rows)) * cum[:, -1]
-                idx = np.minimum((cum < u[:, None]).sum(axis=1), P.shape[1] - 1)
-                K = len(times)
-                event[todo[rows]] = idx >= K
-                time[todo[rows]] = times[idx % K]
-                found.append(covariates.iloc[rows].set_axis(todo[rows]))
-            todo = todo[~ok]
+            e_all = (X[_EVENT].to_numpy(dtype=np.float64) if dependent
+                     else ev[cand])
+            ok = np.zeros(len(cand), dtype=bool)
+            draws = np.zeros((len(cand), 2))
+            for start in range(0, len(cand), chunk):
+                sl = slice(start, start + chunk)
+                ok[sl], draws[sl] = self._model_outcome(
+                    covariates.iloc[sl], e_all[sl], a[cand[sl]], b[cand[sl]],
+                    dependent, rng)
+            rate = ok.mean()
+            # the first accepted candidate of each missing row
+            rows, first = np.unique(cand[ok], return_index=True)
+            picked = np.flatnonzero(ok)[first]
+            event[rows] = draws[picked, 0] == 1
+            time[rows] = draws[picked, 1]
+            found.append(covariates.iloc[picked].set_axis(rows))
+            todo = np.setdiff1d(todo, rows)
             if not len(todo):
                 return pd.concat(found).sort_index(), event, time
+            k = int(np.clip(np.ceil(1.5 / max(rate, 1e-4)), 1,
+                            max(1, 20_000 // len(todo))))
         raise ValueError(
             f"Could not generate {n} rows meeting the conditions within "
             f"{self._max_rounds} rounds: the event or time condition is too rare "
             "under the survival model.")
+
+    def _model_outcome(self, covariates, e_given, a, b, dependent, rng):
+        """Acceptance and (event, time) draws of candidate rows.
+
+        With the event from the generator (``dependent``) a row is kept with
+        ``P(time in [a, b] | x, e)``, else with ``P(outcome ok | x)``; then
+        its outcome is drawn from the model's pmf restricted to the
+        conditions.
+        """
+        times, p1, p0 = self._outcome_pmf(covariates)
+        full = np.where(e_given == 1, p1.sum(axis=1),
+                        np.where(e_given == 0, p0.sum(axis=1), 1.0))
+        inside = (times[None, :] >= a[:, None]) & (times[None, :] <= b[:, None])
+        p1 = np.where(inside & (e_given != 0)[:, None], p1, 0.0)
+        p0 = np.where(inside & (e_given != 1)[:, None], p0, 0.0)
+        mass = p1.sum(axis=1) + p0.sum(axis=1)
+        if dependent:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                accept = np.where(full > 0, mass / full, 0.0)
+        else:
+            accept = mass
+        ok = (rng.uniform(size=len(mass)) < accept) & (mass > 0)
+        draws = np.zeros((len(mass), 2))
+        rows = np.flatnonzero(ok)
+        if len(rows):
+            P = np.concatenate([p0[rows], p1[rows]], axis=1)
+            cum = np.cumsum(P, axis=1)
+            u = rng.uniform(size=len(rows)) * cum[:, -1]
+            idx = np.minimum((cum < u[:, None]).sum(axis=1), P.shape[1] - 1)
+            K = len(times)
+            draws[rows, 0] = idx >= K
+            draws[rows, 1] = times[idx % K]
+        return ok, draws
 
     def _outcome_pmf(self, covariates):
         """Joint pmf of (time, event) given the covariates, on the time grid.
