@@ -24,13 +24,17 @@ NEEDS_OPACUS = {"DPCTGANGenerator", "DPTVAEGenerator"}
 def _table(n=150, seed=0):
     rng = np.random.RandomState(seed)
     x = rng.normal(size=n)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "num": x,
         "count": rng.poisson(3, size=n).astype(np.int64),
         "city": rng.choice(["Oslo", "Rome", "Lima"], size=n),
         "level": pd.Categorical(np.where(x > 0, "high", "low")),
         "with_nan": np.where(rng.uniform(size=n) < 0.2, np.nan, rng.gamma(2, size=n)),
     })
+    # a boolean column, as in the generator checks' table: SurvivalGenerator's
+    # test parameters read it as the event (and "count" as the time)
+    frame["flag"] = rng.uniform(size=n) < 0.3
+    return frame
 
 
 def _pickle_round_trip(obj):

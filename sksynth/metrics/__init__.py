@@ -23,6 +23,9 @@ privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equalized_odds_difference`
+survival                               :func:`km_distance`, :func:`logrank_test`,
+                                       :func:`tstr_concordance`,
+                                       :func:`tstr_integrated_brier_score`
 model selection                        :func:`make_generator_scorer`
 =====================================  =========================================
 """
@@ -52,10 +55,22 @@ from ._privacy import (
     nndr,
 )
 from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._survival import (
+    check_survival_target,
+    kaplan_meier,
+    km_absolute_optimism,
+    km_distance,
+    km_optimism,
+    km_short_sightedness,
+    logrank_test,
+    tstr_concordance,
+    tstr_integrated_brier_score,
+)
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
     "augmentation_gain",
+    "check_survival_target",
     "column_pair_table",
     "column_pairs",
     "column_shape_table",
@@ -71,13 +86,21 @@ __all__ = [
     "exact_copy_rate",
     "fairness_table",
     "get_generator_metric_names",
+    "kaplan_meier",
+    "km_absolute_optimism",
+    "km_distance",
+    "km_optimism",
+    "km_short_sightedness",
     "ks_statistic",
+    "logrank_test",
     "make_generator_scorer",
     "membership_inference_auc",
     "nndr",
     "precision_recall",
     "total_variation_distance",
     "trtr_score",
+    "tstr_concordance",
+    "tstr_integrated_brier_score",
     "tstr_score",
     "utility_table",
 ]

@@ -1,5 +1,6 @@
 """Quality report of a synthetic table: metrics, figures and HTML."""
 
 from ._quality import QualityReport
+from ._survival import plot_kaplan_meier, survival_summary
 
-__all__ = ["QualityReport"]
+__all__ = ["QualityReport", "plot_kaplan_meier", "survival_summary"]

@@ -12,9 +12,10 @@ _TYPES = {"generator", "sampler", "transformer"}
 
 
 def _kind(cls):
-    from ..base import BaseGenerator
+    from ..base import GeneratorMixin
 
-    if issubclass(cls, BaseGenerator):
+    # GeneratorMixin: BaseGenerator's subclasses and the wrapper generators
+    if issubclass(cls, GeneratorMixin):
         return "generator"
     if hasattr(cls, "fit_resample"):
         return "sampler"
