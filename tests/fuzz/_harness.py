@@ -335,7 +335,10 @@ def check_generator(cls, X, *, seed=0, timeout=60, n_samples=20):
             if not _same(out, copy.sample(n_samples, random_state=1)):
                 raise Violation("pickle round trip changed the rows")
             stage = "unseeded"
-            if len(out.drop_duplicates()) > 1 and _same(
+            # only where two draws can hardly coincide: two rows of the
+            # seeded draw each drawn at least 3 times in 20
+            counts = out.astype(str).value_counts()
+            if (counts >= 3).sum() >= 2 and _same(
                 gen.sample(n_samples), gen.sample(n_samples)
             ):
                 raise Violation("two unseeded calls gave the same rows")
