@@ -484,10 +484,10 @@ def decode_column(col, z):
     s = pd.Series(z)
     if is_object_dtype(col.dtype):
         values = z.astype(object)
-        if col.scalar is decimal.Decimal:
-            places = col.decimals or 0
+        if col.scalar is decimal.Decimal:  # as many places as seen in fit
+            form = "{!r}" if col.decimals is None else f"{{:.{col.decimals}f}}"
             values[~missing] = [
-                decimal.Decimal(f"{v:.{places}f}") for v in z[~missing]
+                decimal.Decimal(form.format(v)) for v in z[~missing].tolist()
             ]
         elif col.integer:
             values[~missing] = z[~missing].astype(np.int64)
