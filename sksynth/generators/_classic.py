@@ -174,11 +174,11 @@ class BootstrapGenerator(BaseGenerator):
             s = float(np.std(cont))
             n = len(cont)
             if self.smoothing == "scott":
-                h = 1.06 * s * n ** -0.2
+                h = 1.06 * s * n**-0.2
             elif self.smoothing == "silverman":
                 q75, q25 = np.percentile(cont, [75, 25])
                 spread = min(s, (q75 - q25) / 1.34) or s
-                h = 0.9 * spread * n ** -0.2
+                h = 0.9 * spread * n**-0.2
             else:
                 h = float(self.smoothing) * s
             self.bandwidths_[j] = h
@@ -372,12 +372,17 @@ class KDEGenerator(BaseGenerator):
             h = float(self.bandwidth)
         self.bandwidth_ = float(h)
         self.category_smoothing_ = float(min(h * h, 1.0))
-        S = np.atleast_2d(np.cov(L[:, self._num], rowvar=False)) if q else np.zeros(
-            (0, 0))
+        S = (
+            np.atleast_2d(np.cov(L[:, self._num], rowvar=False))
+            if q
+            else np.zeros((0, 0))
+        )
         self.kernel_covariance_ = h * h * S
         self._sqrt_cov = _psd_sqrt(self.kernel_covariance_) if q else S
         self._freq = [
-            np.bincount(L[:, b.start].astype(np.int64), minlength=b.encoder.n_categories)
+            np.bincount(
+                L[:, b.start].astype(np.int64), minlength=b.encoder.n_categories
+            )
             / n
             for b in self._cat
         ]
@@ -398,7 +403,9 @@ class KDEGenerator(BaseGenerator):
         if conditions is None:
             L = self.latent_[rng.randint(n, size=n_samples)].copy()
             if q:
-                L[:, self._num] += rng.standard_normal((n_samples, q)) @ self._sqrt_cov.T
+                L[:, self._num] += (
+                    rng.standard_normal((n_samples, q)) @ self._sqrt_cov.T
+                )
             self._flip_categories(L, rng)
             return self.encoder_.inverse_codes(L, rng)
         out = np.empty((n_samples, self.schema_.n_columns))
@@ -454,8 +461,9 @@ class KDEGenerator(BaseGenerator):
                 gain = H[np.ix_(R, E)] @ P
                 mean = mean + (zE - L[:, self._num[E]]) @ gain.T
                 HRR = HRR - gain @ H[np.ix_(E, R)]
-            L[:, self._num[R]] = mean + rng.standard_normal((m, len(R))) @ _psd_sqrt(
-                HRR).T
+            L[:, self._num[R]] = (
+                mean + rng.standard_normal((m, len(R))) @ _psd_sqrt(HRR).T
+            )
         if len(E):
             L[:, self._num[E]] = zE
         self._flip_categories(L, rng, skip=cats)
@@ -510,8 +518,10 @@ class IndependentGenerator(BaseGenerator):
     >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0, None], "c": ["a", "b", "a", "a"]})
     >>> gen = IndependentGenerator(random_state=0).fit(df)
     >>> synth = gen.sample(1000)
-    >>> round(float(synth["x"].isna().mean()), 1), round(float((synth["c"] == "a").mean()), 1)
-    (0.3, 0.8)
+    >>> bool(abs(synth["x"].isna().mean() - 0.25) < 0.05)
+    True
+    >>> bool(abs((synth["c"] == "a").mean() - 0.75) < 0.05)
+    True
     """
 
     _parameter_constraints: dict = {"random_state": ["random_state"]}

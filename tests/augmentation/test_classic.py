@@ -16,12 +16,16 @@ def table():
     frame = pd.DataFrame(
         {
             "income": np.exp(1 + 0.6 * x + rng.normal(scale=0.3, size=n)),
-            "age": np.clip(np.round(40 + 10 * x + rng.normal(scale=4, size=n)), 18, 90)
-            .astype(np.int64),
+            "age": np.clip(
+                np.round(40 + 10 * x + rng.normal(scale=4, size=n)), 18, 90
+            ).astype(np.int64),
             "gain": np.where(rng.uniform(size=n) < 0.7, 0.0, rng.gamma(2, 500, size=n)),
-            "city": pd.array(np.where(x > 0, "Oslo", rng.choice(["Rome", "Lima"], n)),
-                             dtype="str"),
-            "score": np.where(rng.uniform(size=n) < 0.1, np.nan, x + rng.normal(size=n)),
+            "city": pd.array(
+                np.where(x > 0, "Oslo", rng.choice(["Rome", "Lima"], n)), dtype="str"
+            ),
+            "score": np.where(
+                rng.uniform(size=n) < 0.1, np.nan, x + rng.normal(size=n)
+            ),
         }
     )
     return frame
@@ -114,8 +118,10 @@ def test_numeric_conditions():
         plain.sample(5, conditions={"x": value})
     seen = plain.sample(5, conditions={"x": x[3]})
     assert (seen["y2"] == X["y2"][3]).all()  # the one row with that value
-    for gen in (BootstrapGenerator(smoothing="scott", random_state=0),
-                KDEGenerator(random_state=0)):
+    for gen in (
+        BootstrapGenerator(smoothing="scott", random_state=0),
+        KDEGenerator(random_state=0),
+    ):
         out = gen.fit(X).sample(400, conditions={"x": 5.0})
         assert (out["x"] == 5.0).all()
         # the conditional of y2 is centred near 2 * 5
@@ -124,9 +130,12 @@ def test_numeric_conditions():
 
 
 def test_condition_without_rows_is_refused(table):
-    frame = table.assign(level=pd.Categorical(
-        np.where(table["age"] > 40, "old", "young"),
-        categories=["old", "young", "unused"]))
+    frame = table.assign(
+        level=pd.Categorical(
+            np.where(table["age"] > 40, "old", "young"),
+            categories=["old", "young", "unused"],
+        )
+    )
     gen = BootstrapGenerator(random_state=0).fit(frame)
     with pytest.raises(ValueError, match="unused"):
         gen.sample(3, conditions={"level": "unused"})
