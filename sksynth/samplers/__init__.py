@@ -1,7 +1,30 @@
 """imbalanced-learn samplers built on sksynth generators."""
 
 from ._fair import FairResampler
+from ._image import (
+    GaussianNoise,
+    ImageAugmentationSampler,
+    ImageTransform,
+    RandomAffine,
+    RandomBrightnessContrast,
+    RandomCutout,
+    RandomFlip,
+)
 from ._over_sampling import GenerativeOverSampler
 from ._release import SyntheticReleaseSampler
+from ._torch_batches import AugmentedImageDataset, BalancedSampler
 
-__all__ = ["FairResampler", "GenerativeOverSampler", "SyntheticReleaseSampler"]
+__all__ = [
+    "AugmentedImageDataset",
+    "BalancedSampler",
+    "FairResampler",
+    "GaussianNoise",
+    "GenerativeOverSampler",
+    "ImageAugmentationSampler",
+    "ImageTransform",
+    "RandomAffine",
+    "RandomBrightnessContrast",
+    "RandomCutout",
+    "RandomFlip",
+    "SyntheticReleaseSampler",
+]
