@@ -12,6 +12,7 @@ from ._image import (
 )
 from ._over_sampling import GenerativeOverSampler
 from ._release import SyntheticReleaseSampler
+from ._text import TextAugmentationSampler, wordnet_synonyms
 from ._torch_batches import AugmentedImageDataset, BalancedSampler
 
 __all__ = [
@@ -27,4 +28,6 @@ __all__ = [
     "RandomCutout",
     "RandomFlip",
     "SyntheticReleaseSampler",
+    "TextAugmentationSampler",
+    "wordnet_synonyms",
 ]
