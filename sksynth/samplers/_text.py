@@ -150,7 +150,9 @@ class _Augmenter:
         if len(tokens) < 2:
             return list(tokens)
         keep = self.rng.uniform(size=len(tokens)) >= self.alpha
-        if not keep.any():
+        if keep.all():  # at least one word goes
+            keep[self.rng.randint(len(tokens))] = False
+        if not keep.any():  # at least one word stays
             keep[self.rng.randint(len(tokens))] = True
         return [t for t, k in zip(tokens, keep) if k]
 
@@ -166,9 +168,10 @@ class TextAugmentationSampler(BaseOverSampler):
     ``max(1, alpha * n_words)`` words by a synonym, ``"insert"`` inserts as
     many synonyms of words of the text at random places, ``"swap"`` swaps as
     many pairs of words, ``"delete"`` drops each word with probability
-    ``alpha`` (easy data augmentation, Wei and Zou 2019). Stop words are
-    never replaced. The source texts of a class are used in turn, so each is
-    the source of about as many new texts. The result is seeded.
+    ``alpha`` (at least one, never all): easy data augmentation (Wei and Zou,
+    2019). Stop words are never replaced. The source texts of a class are
+    used in turn, so each is the source of about as many new texts. The
+    result is seeded.
 
     It takes a 1-D array, list or Series of strings (a one-column 2-D array
     or DataFrame works too) and is meant as the first step of an imblearn
