@@ -205,7 +205,8 @@ class TextAugmentationSampler(BaseOverSampler):
         Number of texts generated per class.
     n_unknown_ : int
         Number of texts of the resampled classes without a word that has a
-        synonym (only swaps and deletions change them).
+        synonym (only swaps and deletions change them); 0 when no operation
+        uses synonyms.
     n_features_in_ : int
         1 (one text per sample).
 
@@ -300,17 +301,20 @@ class TextAugmentationSampler(BaseOverSampler):
         aug = _Augmenter(synonyms, self.alpha, rng)
         y = np.asarray(y)
         ops = list(self.operations)
-        new_X, new_y, n_unknown = [], [], 0
+        uses_synonyms = bool({"synonym", "insert"} & set(ops))
+        new_X, new_y, n_unknown, n_sources = [], [], 0, 0
         for cls, n in self.sampling_strategy_.items():
             src = np.flatnonzero(y == cls)
             if self.n_aug is not None:
                 n = self.n_aug * len(src)
             if n <= 0 or not len(src):
                 continue
-            n_unknown += sum(
-                not any(aug.synonyms_of(_split(t)[1]) for t in X[i].split())
-                for i in src
-            )
+            n_sources += len(src)
+            if uses_synonyms:  # (only then is the synonym source consulted)
+                n_unknown += sum(
+                    not any(aug.synonyms_of(_split(t)[1]) for t in X[i].split())
+                    for i in src
+                )
             order = np.concatenate(
                 [rng.permutation(src) for _ in range(-(-int(n) // len(src)))]
             )[: int(n)]
@@ -318,23 +322,15 @@ class TextAugmentationSampler(BaseOverSampler):
                 new_X.append(aug.augment(X[i], ops[rng.randint(len(ops))]))
             new_y.append(np.full(int(n), cls, dtype=y.dtype))
         self.n_unknown_ = int(n_unknown)
-        uses_synonyms = {"synonym", "insert"} & set(ops)
-        if uses_synonyms and new_X and n_unknown:
-            resampled = sum(
-                int((y == c).sum())
-                for c, k in self.sampling_strategy_.items()
-                if (k > 0 or self.n_aug)
+        if n_sources and n_unknown / n_sources > 0.5:
+            warnings.warn(
+                f"{n_unknown} of the {n_sources} texts to augment have no word "
+                "with a synonym (the synonym source knows none of their words: "
+                f"{n_unknown / n_sources:.0%}); their new texts come from swaps "
+                "and deletions only.",
+                UserWarning,
+                stacklevel=3,
             )
-            share = n_unknown / max(resampled, 1)
-            if share > 0.5:
-                warnings.warn(
-                    f"{n_unknown} of the {resampled} texts to augment have no word "
-                    "with a synonym (the synonym source knows none of their "
-                    f"words: {share:.0%}); their new texts come from swaps and "
-                    "deletions only.",
-                    UserWarning,
-                    stacklevel=3,
-                )
         X_res = np.concatenate([X, np.asarray(new_X, dtype=object)])
         y_res = np.concatenate([y, *new_y]) if new_y else y
         return X_res, y_res

@@ -152,3 +152,14 @@ def test_wordnet_offline():
         TextAugmentationSampler(random_state=0).fit_resample(
             ["zzqx vvbn", "qqpl xxrt", "bbnm yyu", "kkjh ggf"], [0, 0, 0, 1]
         )
+
+
+def test_swaps_and_deletions_need_no_synonyms():
+    def never(word):
+        raise AssertionError("the synonym source was consulted")
+
+    sampler = TextAugmentationSampler(
+        operations=("swap", "delete"), synonyms=never, random_state=0
+    )
+    X_res, _ = sampler.fit_resample(TEXTS, LABELS)
+    assert len(X_res) == 10 and sampler.n_unknown_ == 0
