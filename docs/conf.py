@@ -39,6 +39,7 @@ sphinx_gallery_conf = {
         "../examples/privacy",
         "../examples/fairness",
         "../examples/survival",
+        "../examples/augmentation",
         "*",
     ],
     "doc_module": ("sksynth",),

@@ -3,6 +3,7 @@
 from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._causal import CausalFairGenerator
+from ._classic import BootstrapGenerator, IndependentGenerator, KDEGenerator
 from ._copula import GaussianCopulaGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
@@ -20,12 +21,15 @@ __all__ = [
     "AIMGenerator",
     "ARFGenerator",
     "BayesianNetworkGenerator",
+    "BootstrapGenerator",
     "CTGANGenerator",
     "CausalFairGenerator",
     "DPCTGANGenerator",
     "DPTVAEGenerator",
     "ForestFlowGenerator",
     "GaussianCopulaGenerator",
+    "IndependentGenerator",
+    "KDEGenerator",
     "MSTGenerator",
     "PrivBayesGenerator",
     "SurvivalGenerator",

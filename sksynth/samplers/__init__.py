@@ -1,13 +1,35 @@
 """imbalanced-learn samplers built on sksynth generators."""
 
 from ._fair import FairResampler
+from ._image import (
+    GaussianNoise,
+    ImageAugmentationSampler,
+    ImageTransform,
+    RandomAffine,
+    RandomBrightnessContrast,
+    RandomCutout,
+    RandomFlip,
+)
 from ._over_sampling import GenerativeOverSampler
 from ._release import SyntheticReleaseSampler
 from ._survival import SurvivalOverSampler
+from ._text import TextAugmentationSampler, wordnet_synonyms
+from ._torch_batches import AugmentedImageDataset, BalancedSampler
 
 __all__ = [
+    "AugmentedImageDataset",
+    "BalancedSampler",
     "FairResampler",
+    "GaussianNoise",
     "GenerativeOverSampler",
+    "ImageAugmentationSampler",
+    "ImageTransform",
+    "RandomAffine",
+    "RandomBrightnessContrast",
+    "RandomCutout",
+    "RandomFlip",
     "SurvivalOverSampler",
     "SyntheticReleaseSampler",
+    "TextAugmentationSampler",
+    "wordnet_synonyms",
 ]
