@@ -4,6 +4,7 @@ from ._arf import ARFGenerator
 from ._bayesian_network import BayesianNetworkGenerator
 from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
+from ._data_centric import DataCentricGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
 from .dp import (
@@ -23,6 +24,7 @@ __all__ = [
     "CausalFairGenerator",
     "DPCTGANGenerator",
     "DPTVAEGenerator",
+    "DataCentricGenerator",
     "ForestFlowGenerator",
     "GaussianCopulaGenerator",
     "MSTGenerator",
