@@ -206,15 +206,18 @@ class DataCentricGenerator(BaseGenerator):
 
         rng = random_state
         table = self.schema_.decode(Z)
+        profiled = self.preprocess is not None or self.postprocess is not None
         self._label_position_ = (
-            None if self.schema_.has_target else self._target_position(table)
+            None
+            if self.schema_.has_target or not profiled
+            else self._target_position(table)
         )
         self.profiler_ = self.segments_ = None
         self.generator_, self.generators_ = None, {}
         self.hard_share_ = None
         n = len(Z)
         used = np.ones(n, dtype=bool)
-        if self.preprocess is not None or self.postprocess is not None:
+        if profiled:
             features, labels = self._split(table)
             if pd.isna(labels).any():
                 raise ValueError(
@@ -230,11 +233,13 @@ class DataCentricGenerator(BaseGenerator):
                 raise ValueError("Every training row is profiled hard: nothing to fit.")
         if self.preprocess == "per_segment":
             small = [
-                s for s in _SEGMENTS if 0 < np.sum(self.segments_ == s)
-                < self.min_segment_size
+                s
+                for s in _SEGMENTS
+                if 0 < np.sum(self.segments_ == s) < self.min_segment_size
             ]
             kept = [
-                s for s in _SEGMENTS
+                s
+                for s in _SEGMENTS
                 if np.sum(self.segments_ == s) >= self.min_segment_size
             ]
             segments = self.segments_
@@ -304,8 +309,11 @@ class DataCentricGenerator(BaseGenerator):
         """``n`` rows of one generator as codes, under one condition row."""
         conditions = None if cond is None else self._condition_values(cond)
         out = gen.sample(n, conditions=conditions, random_state=draw_seed(rng))
-        return self.schema_.encode(*out) if isinstance(out, tuple) else (
-            self.schema_.encode(out))
+        return (
+            self.schema_.encode(*out)
+            if isinstance(out, tuple)
+            else (self.schema_.encode(out))
+        )
 
     def _segment_weights(self, cond):
         """Real rows of each segment that meet the condition ``cond``."""
@@ -355,7 +363,8 @@ class DataCentricGenerator(BaseGenerator):
             counts = rng.multinomial(len(rows), w / w.sum())
             parts = [
                 self._draw_from(self.generators_[s], int(m), cond, rng)
-                for s, m in zip(kept, counts) if m
+                for s, m in zip(kept, counts)
+                if m
             ]
             block = np.concatenate(parts)
             Z[rows] = block[rng.permutation(len(block))]

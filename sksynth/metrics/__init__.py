@@ -24,6 +24,7 @@ fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equalized_odds_difference`
 model selection                        :func:`make_generator_scorer`
+data-centric segments                  :func:`segment_shares`
 =====================================  =========================================
 """
 
@@ -52,6 +53,7 @@ from ._privacy import (
     nndr,
 )
 from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._segments import segment_shares
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "membership_inference_auc",
     "nndr",
     "precision_recall",
+    "segment_shares",
     "total_variation_distance",
     "trtr_score",
     "tstr_score",
