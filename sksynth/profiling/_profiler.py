@@ -186,6 +186,14 @@ class DataIQProfiler(BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
     # ---------------------------------------------------------------- input
     def _encoding(self, est):
         if self.encode != "auto":
@@ -254,6 +262,11 @@ class DataIQProfiler(BaseEstimator):
         -------
         self : DataIQProfiler
         """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None: the profile is of each row's label."
+            )
         validate_table(self, X, y, reset=True, ensure_min_samples=2)
         t = check_thresholds(self.thresholds)
         labels = self._labels(y, fitting=True)

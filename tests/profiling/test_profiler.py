@@ -247,3 +247,14 @@ def test_plot_data_map():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[0].startswith("easy") and labels[2].startswith("hard")
     plt.close("all")
+
+
+def test_sklearn_estimator_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    results = check_estimator(
+        DataIQProfiler(cv=3, checkpoints=3, random_state=0), on_fail=None
+    )
+    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+    assert not failed, failed
+    assert len(results) > 30
