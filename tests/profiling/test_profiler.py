@@ -258,3 +258,21 @@ def test_sklearn_estimator_checks():
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
     assert not failed, failed
     assert len(results) > 30
+
+
+def test_encode_none_and_percentile_threshold():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y, _ = _noisy(300)
+    X = X[["age", "income", "region"]].astype({"region": "category"})
+    est = HistGradientBoostingClassifier(max_iter=20, categorical_features="from_dtype")
+    prof = DataIQProfiler(est, encode="none", cv=3, checkpoints=4, random_state=0)
+    prof.fit(
+        X,
+        y,
+    )
+    assert prof.encoding_ == "none" and prof.probabilities_.shape == (300, 4)
+    q = DataIQProfiler(cv=3, thresholds={"percentile": 40}, random_state=0).fit(X, y)
+    assert q.uncertainty_threshold_ == pytest.approx(np.percentile(q.aleatoric_, 40))
+    low = q.aleatoric_ <= q.uncertainty_threshold_
+    assert set(q.segments_[~low]) == {"ambiguous"}
