@@ -267,10 +267,7 @@ def test_encode_none_and_percentile_threshold():
     X = X[["age", "income", "region"]].astype({"region": "category"})
     est = HistGradientBoostingClassifier(max_iter=20, categorical_features="from_dtype")
     prof = DataIQProfiler(est, encode="none", cv=3, checkpoints=4, random_state=0)
-    prof.fit(
-        X,
-        y,
-    )
+    prof.fit(X, y)
     assert prof.encoding_ == "none" and prof.probabilities_.shape == (300, 4)
     q = DataIQProfiler(cv=3, thresholds={"percentile": 40}, random_state=0).fit(X, y)
     assert q.uncertainty_threshold_ == pytest.approx(np.percentile(q.aleatoric_, 40))
