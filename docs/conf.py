@@ -40,6 +40,7 @@ sphinx_gallery_conf = {
         "../examples/fairness",
         "../examples/survival",
         "../examples/augmentation",
+        "../examples/profiling",
         "*",
     ],
     "doc_module": ("sksynth",),

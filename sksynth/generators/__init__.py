@@ -5,6 +5,7 @@ from ._bayesian_network import BayesianNetworkGenerator
 from ._causal import CausalFairGenerator
 from ._classic import BootstrapGenerator, IndependentGenerator, KDEGenerator
 from ._copula import GaussianCopulaGenerator
+from ._data_centric import DataCentricGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
 from ._survival import SurvivalGenerator
@@ -26,6 +27,7 @@ __all__ = [
     "CausalFairGenerator",
     "DPCTGANGenerator",
     "DPTVAEGenerator",
+    "DataCentricGenerator",
     "ForestFlowGenerator",
     "GaussianCopulaGenerator",
     "IndependentGenerator",

@@ -27,6 +27,7 @@ survival                               :func:`km_distance`, :func:`logrank_test`
                                        :func:`tstr_concordance`,
                                        :func:`tstr_integrated_brier_score`
 model selection                        :func:`make_generator_scorer`
+data-centric segments                  :func:`segment_shares`
 =====================================  =========================================
 """
 
@@ -55,6 +56,7 @@ from ._privacy import (
     nndr,
 )
 from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._segments import segment_shares
 from ._survival import (
     check_survival_target,
     kaplan_meier,
@@ -97,6 +99,7 @@ __all__ = [
     "membership_inference_auc",
     "nndr",
     "precision_recall",
+    "segment_shares",
     "total_variation_distance",
     "trtr_score",
     "tstr_concordance",

@@ -13,11 +13,12 @@ import pandas as pd
 
 from .. import metrics as M
 from ..metrics._base import MAX_SAMPLES, prepare
+from ._segments import SEGMENTS_TEXT, segments_group
 
 __all__ = ["QualityReport"]
 
 GROUPS = ("shapes", "pairs", "detection", "precision_recall", "utility", "privacy",
-          "fairness")
+          "fairness", "segments")
 
 # (group, metric, ideal value, what it means)
 _IDEAL = {
@@ -91,6 +92,7 @@ _SECTION_TEXT = {
         "and of one trained on synthetic rows (0 = no gap). Synthetic data "
         "that keeps the real data's fairness shows about the same gaps in "
         "both rows."),
+    "segments": SEGMENTS_TEXT,
 }
 
 
@@ -155,8 +157,10 @@ class QualityReport:
     ----------
     metrics : list of str, default=None
         Metric groups among ``"shapes"``, ``"pairs"``, ``"detection"``,
-        ``"precision_recall"``, ``"utility"``, ``"privacy"``, ``"fairness"``.
-        None runs every group that the inputs allow (``utility`` needs
+        ``"precision_recall"``, ``"utility"``, ``"privacy"``, ``"fairness"``,
+        ``"segments"`` (easy / ambiguous / hard shares; needs ``target``;
+        only when asked for). None runs every group that the inputs allow
+        (``utility`` needs
         ``target``; ``fairness`` needs ``target`` and ``sensitive``; the
         holdout-based privacy metrics need ``holdout``).
     target : hashable, default=None
@@ -188,6 +192,8 @@ class QualityReport:
         Distances to the closest record (see
         :func:`~sksynth.metrics.distances_to_closest_record`).
     fairness_ : DataFrame
+    segments_ : DataFrame
+        Easy / ambiguous / hard shares (see :func:`~sksynth.metrics.segment_shares`).
     notes_ : list of str
         Explanations of values that need one (a detection AUC far below 0.5),
         shown under the summary of :meth:`to_html`.
@@ -264,7 +270,8 @@ class QualityReport:
         rs, ms = self.random_state, self.max_samples
         rows, self.timings_ = [], {}
         for attr in ("column_shapes_", "column_pairs_", "precision_recall_",
-                     "utility_", "privacy_", "distances_", "fairness_"):
+                     "utility_", "privacy_", "distances_", "fairness_",
+                     "segments_"):
             setattr(self, attr, None)
 
         self.notes_ = []
@@ -338,6 +345,8 @@ class QualityReport:
                                    f"{_IDEAL[k][1]}")
                         add(group, f"{k} [{r['sensitive']}, {r['trained_on']}]",
                             r[k], meaning, key=k)
+            elif group == "segments":
+                self.segments_ = segments_group(self, real, synthetic, add)
             self.timings_[group] = time.perf_counter() - start
         if low_auc is not None:
             note = _DETECTION_NOTE.format(value=low_auc)
@@ -685,6 +694,7 @@ class QualityReport:
         sections = [
             ("marginals", self.column_shapes_), ("pairs", pairs),
             ("dcr", None), ("utility", self.utility_), ("fairness", self.fairness_),
+            ("segments", self.segments_),
         ]
         plt = _plt() if figs else None
         for key, table in sections:

@@ -1,6 +1,7 @@
 """imbalanced-learn samplers built on sksynth generators."""
 
 from ._fair import FairResampler
+from ._hard_example_filter import HardExampleFilter
 from ._image import (
     GaussianNoise,
     ImageAugmentationSampler,
@@ -22,6 +23,7 @@ __all__ = [
     "FairResampler",
     "GaussianNoise",
     "GenerativeOverSampler",
+    "HardExampleFilter",
     "ImageAugmentationSampler",
     "ImageTransform",
     "RandomAffine",
