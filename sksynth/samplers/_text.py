@@ -344,10 +344,23 @@ class TextAugmentationSampler(BaseOverSampler):
         return tags
 
 
-def _toy_synonyms(word):
-    """A tiny synonym table (fast estimator checks without WordNet)."""
+class _ToySynonyms:
+    """A tiny synonym table (fast estimator checks without WordNet).
+
+    A class with a fixed ``repr`` (a function's names its address, which
+    differs between processes and breaks the test ids under pytest-xdist).
+    """
+
     table = {"good": ["fine", "nice"], "bad": ["poor"], "big": ["large"]}
-    return table.get(word, [])
+
+    def __call__(self, word):
+        return self.table.get(word, [])
+
+    def __repr__(self):
+        return "toy_synonyms"
+
+
+_toy_synonyms = _ToySynonyms()
 
 
 def _as_texts(X):
