@@ -5,7 +5,6 @@ back (or the clear error naming the column), not merely that nothing raised.
 """
 
 import decimal
-import time
 import warnings
 
 import numpy as np
@@ -145,7 +144,20 @@ def test_d8_constant_only_frame(cls):
     assert out["c"].tolist() == [1.0] * 5
 
 
-def test_d12_rare_condition_is_bounded_in_memory_and_time():
+def _count_draws(gen, monkeypatch):
+    """Record the rows the generator's model is asked to draw."""
+    drawn = []
+    model_sample = gen._sample
+
+    def counting(n, conditions, rng):
+        drawn.append(n)
+        return model_sample(n, conditions, rng)
+
+    monkeypatch.setattr(gen, "_sample", counting)
+    return drawn
+
+
+def test_d12_rare_condition_is_bounded_in_memory_and_time(monkeypatch):
     cats = [f"c{i}" for i in range(10_000)]
     X = pd.DataFrame(
         {
@@ -154,10 +166,11 @@ def test_d12_rare_condition_is_bounded_in_memory_and_time():
         }
     )
     gen = _fast(TVAEGenerator, verbose=0).fit(X)
-    start = time.perf_counter()
+    drawn = _count_draws(gen, monkeypatch)
     with pytest.raises(ValueError, match="stopped early"):
         gen.sample(200, conditions={"k": "c9"}, random_state=0)
-    assert time.perf_counter() - start < 20  # was: 22.5 GB, then killed
+    # the row budget bounds memory and time (was: 22.5 GB, then killed)
+    assert 0 < sum(drawn) <= max(gen._min_rejection_draws, 100 * 200)
     # an unused category of the dtype is refused at once, with the reason
     with pytest.raises(ValueError, match="'c9999'.*no row in the data"):
         gen.sample(5, conditions={"k": "c9999"})
@@ -173,17 +186,17 @@ def test_d12_neural_sampling_is_chunked_by_cells():
     assert len(gen.sample(95)) == 95
 
 
-def test_d13_datetime_condition_refused_at_once_showing_timestamps():
+def test_d13_datetime_condition_refused_at_once_showing_timestamps(monkeypatch):
     rng = np.random.RandomState(0)
     t = pd.Timestamp("2020-01-01") + pd.to_timedelta(
         rng.randint(0, 30 * 86400, 200), unit="s"
     )
     X = pd.DataFrame({"t": t, "x": rng.randn(200)})
     gen = _fast(TabDDPMGenerator, verbose=0).fit(X)
-    start = time.perf_counter()
+    drawn = _count_draws(gen, monkeypatch)
     with pytest.raises(ValueError, match="datetime column 't'") as info:
         gen.sample(3, conditions={"t": X["t"].iloc[5]})
-    assert time.perf_counter() - start < 2  # was: 4.8 million rows in 22 s
+    assert sum(drawn) <= 3  # no rejection rounds (was: 4.8 million rows in 22 s)
     # a point mass of the column can still be met, shown as a timestamp
     X.loc[:60, "t"] = pd.Timestamp("2020-01-12 03:04:05")
     gen = _fast(TVAEGenerator, verbose=0).fit(X)
@@ -204,8 +217,12 @@ def test_d13_describe_conditions_shows_timestamps():
 
 
 def test_d14_ctgan_fit_is_not_quadratic_in_levels():
+    # The cost of a fit follows the size of the nets: with the wide
+    # conditional vector embedded, 10x the levels gives less than 10x the
+    # weights (was quadratic: 2.2 s -> 10.4 s -> 124 s at 1k / 3k / 10k
+    # levels). Timings live in benchmarks, not in unit tests.
     rng = np.random.RandomState(0)
-    times = {}
+    sizes = {}
     for levels in (300, 3000):
         X = pd.DataFrame(
             {
@@ -215,13 +232,10 @@ def test_d14_ctgan_fit_is_not_quadratic_in_levels():
                 "x": rng.randn(300),
             }
         )
-        gen = CTGANGenerator(max_epochs=2, verbose=0, random_state=0)
-        start = time.perf_counter()
+        gen = CTGANGenerator(max_epochs=1, verbose=0, random_state=0)
         gen.fit(X)
-        times[levels] = time.perf_counter() - start
         assert gen.sample(3, conditions={"k": int(X["k"].iloc[0])})["k"].nunique() == 1
-    # 10x the levels: was ~10x^2 / 4.7x more (2.2 s -> 10.4 s at 1k -> 3k);
-    # linear now, with a margin for a busy machine
-    assert times[3000] < 8 * max(times[300], 0.2), times
+        sizes[levels] = sum(p.numel() for p in gen.net_.module_.parameters())
+    assert sizes[3000] < 10 * sizes[300], sizes
     weights = sum(p.numel() for p in gen.net_.module_.generator.parameters())
     assert weights < 5_000_000  # the paper's layout: about 10 million
