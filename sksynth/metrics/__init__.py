@@ -22,14 +22,17 @@ privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
                                        :func:`membership_inference_auc`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
+                                       :func:`equal_opportunity_difference`,
                                        :func:`equalized_odds_difference`
-model selection                        :func:`make_generator_scorer`
+model selection                        :func:`make_generator_scorer`,
+                                       :func:`make_fairness_scorer`
 =====================================  =========================================
 """
 
 from ._detection import detection_auc, detection_score
 from ._fairness import (
     demographic_parity_difference,
+    equal_opportunity_difference,
     equalized_odds_difference,
     fairness_table,
 )
@@ -51,7 +54,11 @@ from ._privacy import (
     membership_inference_auc,
     nndr,
 )
-from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._scorer import (
+    get_generator_metric_names,
+    make_fairness_scorer,
+    make_generator_scorer,
+)
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
@@ -67,11 +74,13 @@ __all__ = [
     "detection_auc",
     "detection_score",
     "distances_to_closest_record",
+    "equal_opportunity_difference",
     "equalized_odds_difference",
     "exact_copy_rate",
     "fairness_table",
     "get_generator_metric_names",
     "ks_statistic",
+    "make_fairness_scorer",
     "make_generator_scorer",
     "membership_inference_auc",
     "nndr",
