@@ -303,10 +303,13 @@ def run(name, spec, args):
         X, y = X.iloc[keep].reset_index(drop=True), y.iloc[keep].reset_index(drop=True)
         n_splits = 3
     strengths = [0.5, 1.0] if args.quick else [0.25, 0.5, 0.75, 1.0]
+    if args.strengths:
+        strengths = args.strengths
     bounds = [0.02] if args.quick else [0.01, 0.05]
     pts = points(X, sensitive, args.seed, strengths, bounds, args.quick)
     if args.match:
-        pts = {k: v for k, v in pts.items() if args.match in k or k == "none"}
+        pts = {k: v for k, v in pts.items()
+               if any(m in k for m in args.match) or k == "none"}
     print(f"{name}: {len(X)} rows, positive rate {y.mean():.3f}, sensitive "
           f"{sensitive}, {n_splits}-fold CV, {len(pts)} points", flush=True)
     cv = StratifiedKFold(n_splits, shuffle=True, random_state=args.seed)
@@ -349,6 +352,8 @@ def targets(res):
     rows = res["results"]
     fair = {k: v for k, v in rows.items()
             if k.startswith("FairResampler") and "borderline" not in k}
+    # strength 0 returns the data as it is: the "none" point of every curve
+    fair["FairResampler s=0 (= none)"] = rows["none"]
     refs = [k for k in ["ROS per cell", "reweighing", "massaging",
                         "CorrelationRemover"] if k in rows] + [
         k for k in rows if k.startswith("ExpGrad")]
@@ -415,8 +420,10 @@ def main():
     parser.add_argument("--only", choices=list(DATASETS), default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", action="store_true", help="write PNG figures")
-    parser.add_argument("--match", default=None,
-                        help="run only the points whose name contains this")
+    parser.add_argument("--match", nargs="+", default=None,
+                        help="run only the points whose name contains one of these")
+    parser.add_argument("--strengths", nargs="+", type=float, default=None,
+                        help="grid of strengths (default 0.25 0.5 0.75 1)")
     args = parser.parse_args()
     names = [args.only] if args.only else (
         ["adult_sex"] if args.quick else list(DATASETS))

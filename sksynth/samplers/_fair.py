@@ -194,6 +194,14 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
     >>> round(float(y_res.mean()), 2) == round(float(y.mean()), 2)
     True
 
+    ``strength`` moves each cell part of the way to its target:
+
+    >>> half = FairResampler(sensitive_features="region", strength=0.5,
+    ...                      random_state=0)
+    >>> X_h, y_h = half.fit_resample(X, y)
+    >>> len(X) < len(X_h) < len(X_res)
+    True
+
     Preferential sampling keeps the same counts but adds the generated rows
     that a classifier finds hardest to label:
 
