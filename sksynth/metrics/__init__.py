@@ -22,11 +22,13 @@ privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
                                        :func:`membership_inference_auc`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
+                                       :func:`equal_opportunity_difference`,
                                        :func:`equalized_odds_difference`
 survival                               :func:`km_distance`, :func:`logrank_test`,
                                        :func:`tstr_concordance`,
                                        :func:`tstr_integrated_brier_score`
-model selection                        :func:`make_generator_scorer`
+model selection                        :func:`make_generator_scorer`,
+                                       :func:`make_fairness_scorer`
 data-centric segments                  :func:`segment_shares`
 =====================================  =========================================
 """
@@ -34,6 +36,7 @@ data-centric segments                  :func:`segment_shares`
 from ._detection import detection_auc, detection_score
 from ._fairness import (
     demographic_parity_difference,
+    equal_opportunity_difference,
     equalized_odds_difference,
     fairness_table,
 )
@@ -55,7 +58,11 @@ from ._privacy import (
     membership_inference_auc,
     nndr,
 )
-from ._scorer import get_generator_metric_names, make_generator_scorer
+from ._scorer import (
+    get_generator_metric_names,
+    make_fairness_scorer,
+    make_generator_scorer,
+)
 from ._segments import segment_shares
 from ._survival import (
     check_survival_target,
@@ -84,6 +91,7 @@ __all__ = [
     "detection_auc",
     "detection_score",
     "distances_to_closest_record",
+    "equal_opportunity_difference",
     "equalized_odds_difference",
     "exact_copy_rate",
     "fairness_table",
@@ -95,6 +103,7 @@ __all__ = [
     "km_short_sightedness",
     "ks_statistic",
     "logrank_test",
+    "make_fairness_scorer",
     "make_generator_scorer",
     "membership_inference_auc",
     "nndr",

@@ -11,6 +11,7 @@ from ._utility import _estimators, default_scoring, fit_score, make_task
 
 __all__ = [
     "demographic_parity_difference",
+    "equal_opportunity_difference",
     "equalized_odds_difference",
     "fairness_table",
 ]
@@ -125,6 +126,38 @@ def equalized_odds_difference(y_true, y_pred, *, sensitive_features, pos_label=1
     """
     _, tpr, fpr = _rates(y_true, y_pred, sensitive_features, pos_label)
     return float(np.nanmax([_spread(tpr), _spread(fpr)]))
+
+
+def equal_opportunity_difference(y_true, y_pred, *, sensitive_features,
+                                 pos_label=1):
+    """Largest between-group difference in true positive rate.
+
+    Equal opportunity (Hardt et al., 2016) asks for the same true positive
+    rate (recall of ``pos_label``) in every group; this is the spread of that
+    rate across groups (``fairlearn.metrics.equal_opportunity_difference``).
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n,)
+        True and predicted labels.
+    sensitive_features : array-like, Series or DataFrame
+        Group membership, one column per sensitive feature.
+    pos_label : object, default=1
+        The favourable label.
+
+    Returns
+    -------
+    difference : float in [0, 1]
+
+    Examples
+    --------
+    >>> from sksynth.metrics import equal_opportunity_difference
+    >>> equal_opportunity_difference([0, 1, 0, 1], [1, 1, 0, 0],
+    ...                              sensitive_features=["a", "a", "b", "b"])
+    1.0
+    """
+    _, tpr, _ = _rates(y_true, y_pred, sensitive_features, pos_label)
+    return _spread(tpr)
 
 
 def fairness_table(real, synthetic, holdout=None, *, target, sensitive,

@@ -1,4 +1,4 @@
-"""Scorers that let GridSearchCV choose generator hyper-parameters."""
+"""Scorers that let GridSearchCV choose generators and fairness trade-offs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from ._detection import detection_auc, detection_score
 from ._fidelity import column_pairs, column_shapes
 from ._precision_recall import precision_recall
 
-__all__ = ["get_generator_metric_names", "make_generator_scorer"]
+__all__ = [
+    "get_generator_metric_names",
+    "make_fairness_scorer",
+    "make_generator_scorer",
+]
 
 
 def _pr(key):
@@ -197,3 +201,223 @@ def make_generator_scorer(metric="column_shapes", *, greater_is_better=None,
         raise TypeError(f"random_state must be an int or None, got {random_state!r}.")
     return GeneratorScorer(func, 1.0 if better else -1.0, n_samples, random_state,
                            kwargs)
+
+
+# ------------------------------------------------------------------ fairness
+def _fairness_metrics():
+    from ._fairness import (
+        demographic_parity_difference,
+        equal_opportunity_difference,
+        equalized_odds_difference,
+    )
+
+    return {
+        "demographic_parity": demographic_parity_difference,
+        "equal_opportunity": equal_opportunity_difference,
+        "equalized_odds": equalized_odds_difference,
+    }
+
+
+class FairnessScorer:
+    """Performance minus a fairness penalty (see make_fairness_scorer)."""
+
+    def __init__(self, performance, fairness, sensitive_features, weight,
+                 max_difference, pos_label):
+        self.performance = performance
+        self.fairness = fairness
+        self.sensitive_features = sensitive_features
+        self.weight = weight
+        self.max_difference = max_difference
+        self.pos_label = pos_label
+
+    # metadata routing: request sensitive_features for "score" unless the
+    # scorer reads them from columns of X
+    def _get_metadata_request(self):
+        from sklearn.utils.metadata_routing import MetadataRequest
+
+        request = MetadataRequest(owner=self)
+        if self.sensitive_features is None:
+            request.score.add_request(param="sensitive_features", alias=True)
+        return request
+
+    def get_metadata_routing(self):
+        """The metadata this scorer takes: ``sensitive_features`` when routed."""
+        return self._get_metadata_request()
+
+    def _groups(self, X, routed):
+        if self.sensitive_features is None:
+            if routed is None:
+                raise ValueError(
+                    "make_fairness_scorer needs the sensitive features: give "
+                    "sensitive_features=<column name(s) of X> to "
+                    "make_fairness_scorer, or pass sensitive_features=<values> "
+                    "through metadata routing (sklearn.set_config("
+                    "enable_metadata_routing=True) and "
+                    "GridSearchCV(...).fit(X, y, sensitive_features=...))."
+                )
+            return routed
+        if routed is not None:
+            raise ValueError(
+                "Sensitive features were given twice: as columns of X "
+                f"({self.sensitive_features!r}) and routed to the scorer; use one."
+            )
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(
+                "make_fairness_scorer(sensitive_features=<names>) reads columns "
+                f"of a DataFrame X, got {type(X).__name__}; route the values "
+                "instead (sensitive_features=None)."
+            )
+        cols = self.sensitive_features
+        cols = list(cols) if isinstance(cols, (list, tuple)) else [cols]
+        missing = [c for c in cols if c not in X.columns]
+        if missing:
+            raise ValueError(
+                f"Sensitive column(s) {missing} not in X; its columns are "
+                f"{list(X.columns)}."
+            )
+        return X[cols]
+
+    def components(self, estimator, X, y, sensitive_features=None):
+        """``(performance, fairness difference)`` of ``estimator`` on ``(X, y)``."""
+        groups = self._groups(X, sensitive_features)
+        perf = float(self.performance(estimator, X, y))
+        y_pred = estimator.predict(X)
+        diff = float(self.fairness(np.asarray(y), np.asarray(y_pred),
+                                   sensitive_features=groups,
+                                   pos_label=self.pos_label))
+        return perf, diff
+
+    def __call__(self, estimator, X, y, sensitive_features=None):
+        perf, diff = self.components(estimator, X, y, sensitive_features)
+        if self.max_difference is None:
+            return perf - self.weight * diff
+        excess = max(0.0, diff - self.max_difference)
+        return perf - (1.0 + excess if excess > 0 else 0.0)
+
+    def __repr__(self):
+        name = getattr(self.fairness, "__name__", repr(self.fairness))
+        bound = (f"weight={self.weight}" if self.max_difference is None
+                 else f"max_difference={self.max_difference}")
+        return f"make_fairness_scorer({self.performance!r}, {name}, {bound})"
+
+
+def make_fairness_scorer(metric="accuracy", fairness="demographic_parity", *,
+                         sensitive_features=None, weight=1.0,
+                         max_difference=None, pos_label=1):
+    """Make a scorer that trades a model's performance against its fairness.
+
+    The scorer is called by scikit-learn as ``scorer(estimator, X_test,
+    y_test)``; it scores the estimator's predictions with ``metric`` and
+    measures the between-group ``fairness`` difference of its predictions,
+    and returns ``performance - weight * difference``, or, with
+    ``max_difference``, the performance where the difference is at most
+    ``max_difference`` and ``performance - 1 - excess`` where it is not (any
+    point within the bound beats every point outside it). With
+    :class:`~sksynth.samplers.FairResampler` in the pipeline,
+    ``GridSearchCV`` over its ``strength`` then picks a point on the
+    fairness/accuracy curve.
+
+    The groups come from columns of ``X`` (``sensitive_features=<names>``)
+    or, when the model must not see them, through scikit-learn's metadata
+    routing: leave ``sensitive_features=None``, enable routing
+    (``sklearn.set_config(enable_metadata_routing=True)``) and pass
+    ``sensitive_features=<values>`` to ``GridSearchCV.fit`` (or
+    ``cross_validate(..., params=...)``); the scorer requests them for
+    ``score`` and gets each test fold's rows.
+
+    Parameters
+    ----------
+    metric : str or callable, default="accuracy"
+        A scikit-learn scorer name (``"accuracy"``, ``"balanced_accuracy"``,
+        ``"roc_auc"``, ...) or a scorer ``f(estimator, X, y) -> float``
+        (greater is better).
+    fairness : {"demographic_parity", "equal_opportunity", \\
+            "equalized_odds"} or callable, default="demographic_parity"
+        The difference to penalise: of selection rates, of true positive
+        rates, or the larger of the true and false positive rates' (see
+        :func:`demographic_parity_difference`,
+        :func:`equal_opportunity_difference`,
+        :func:`equalized_odds_difference`), or a function
+        ``f(y_true, y_pred, *, sensitive_features, pos_label) -> float``
+        (smaller is fairer).
+    sensitive_features : hashable or list, default=None
+        Column name(s) of ``X`` that define the groups; None takes them
+        from metadata routing.
+    weight : float >= 0, default=1.0
+        Points of performance one point of difference is worth (ignored
+        with ``max_difference``).
+    max_difference : float in [0, 1], default=None
+        Turn the trade-off into a constraint: the most accurate point with
+        at most this difference.
+    pos_label : object, default=1
+        The favourable label.
+
+    Returns
+    -------
+    scorer : FairnessScorer
+        ``scorer(estimator, X, y, sensitive_features=None) -> float``;
+        ``scorer.components(...)`` returns ``(performance, difference)``.
+
+    Examples
+    --------
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import OneHotEncoder
+    >>> from sklearn.compose import make_column_transformer
+    >>> from sksynth.datasets import make_mixed_classification
+    >>> from sksynth.generators import GaussianCopulaGenerator
+    >>> from sksynth.metrics import make_fairness_scorer
+    >>> from sksynth.samplers import FairResampler
+    >>> X, y = make_mixed_classification(1500, weights=(0.7,), random_state=0)
+    >>> X = X[["age", "region"]]
+    >>> model = make_pipeline(
+    ...     FairResampler(GaussianCopulaGenerator(random_state=0),
+    ...                   sensitive_features="region", random_state=0),
+    ...     make_column_transformer((OneHotEncoder(), ["region"]),
+    ...                             remainder="passthrough"),
+    ...     LogisticRegression())
+    >>> scorer = make_fairness_scorer(sensitive_features="region", weight=2.0)
+    >>> search = GridSearchCV(model, {"fairresampler__strength": [0.0, 1.0]},
+    ...                       scoring=scorer, cv=3).fit(X, y)
+    >>> sorted(search.best_params_)
+    ['fairresampler__strength']
+    """
+    if isinstance(metric, str):
+        from sklearn.metrics import get_scorer
+
+        performance = get_scorer(metric)
+    elif callable(metric):
+        performance = metric
+    else:
+        raise TypeError(
+            f"metric must be a scorer name or a callable, got {type(metric).__name__}."
+        )
+    if isinstance(fairness, str):
+        known = _fairness_metrics()
+        if fairness not in known:
+            raise ValueError(
+                f"Unknown fairness {fairness!r}; choose one of {sorted(known)} or "
+                "pass a callable."
+            )
+        fairness = known[fairness]
+    elif not callable(fairness):
+        raise TypeError(
+            f"fairness must be a name or a callable, got {type(fairness).__name__}."
+        )
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
+        np.isfinite(weight) and weight >= 0
+    ):
+        raise ValueError(f"weight must be a finite number >= 0, got {weight!r}.")
+    if max_difference is not None and (
+        isinstance(max_difference, bool)
+        or not isinstance(max_difference, numbers.Real)
+        or not 0 <= max_difference <= 1
+    ):
+        raise ValueError(
+            f"max_difference must be in [0, 1] or None, got {max_difference!r}."
+        )
+    if isinstance(sensitive_features, (list, tuple)) and not sensitive_features:
+        raise ValueError("sensitive_features is an empty list.")
+    return FairnessScorer(performance, fairness, sensitive_features, float(weight),
+                          max_difference, pos_label)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
 from imblearn.base import BaseSampler
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 from sklearn.utils._metadata_requests import UNUSED
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -16,12 +18,20 @@ from ..preprocessing import TableSchema
 from ..preprocessing._cells import interval_of, quantile_edges
 from ..utils._random import draw_seed
 from ._base import BypassSamplerMixin, GeneratorSamplerMixin
-from ._fair_targets import cell_counts, cell_deltas, cell_targets
+from ._fair_targets import (
+    PREDICTION_CRITERIA,
+    cell_counts,
+    cell_deltas,
+    cell_targets,
+    group_thresholds,
+    interpolate_targets,
+    odds_targets,
+)
 from ._selection import top_per_block
 
 __all__ = ["FairResampler"]
 
-_STRATEGIES = {"parity", "equal_cells"}
+_STRATEGIES = {"parity", "equal_cells", *PREDICTION_CRITERIA}
 _SELECTIONS = {"random", "borderline"}
 # group label of rows whose sensitive value is missing
 _MISSING = "<missing>"
@@ -66,12 +76,28 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         ``set_fit_resample_request(sensitive_features=True)``, as fairlearn's
         estimators take them in ``fit``); those columns are modelled by the
         generator but not returned.
-    strategy : {"parity", "equal_cells"}, dict or callable, default="parity"
+    strategy : {"parity", "demographic_parity", "equal_opportunity", \
+            "equalized_odds", "equal_cells"}, dict or callable, default="parity"
         Target size of every (group, label) cell:
 
         - ``"parity"``: every group gets the overall label distribution (for a
           binary label: the same positive rate in every group, the overall
-          rate kept; demographic parity of the label);
+          rate kept; demographic parity of the training *labels*). A
+          classifier trained on it still predicts unevenly (on adult, sex:
+          the demographic parity difference of its predictions falls from
+          0.18 to about 0.10, not to 0);
+        - ``"demographic_parity"``, ``"equal_opportunity"``,
+          ``"equalized_odds"`` (binary label): a fairness of the *predictions*
+          of a classifier trained on the output: equal selection rates, equal
+          true positive rates, or equal true and false positive rates across
+          groups. A gradient boosting classifier's out-of-fold scores on the
+          input give per-group thresholds that make these rates equal at the
+          best accuracy (post-processing by thresholds, Hardt et al. 2016;
+          ``group_thresholds_``); each group's label odds are then multiplied
+          by ``(1 - t) / t``, which moves a classifier's threshold for that
+          group to ``t`` (Bayes' rule). The downstream classifier must see
+          the sensitive features (or close proxies) to follow; its rates
+          come close to equal rather than exactly equal (``strength`` tunes);
         - ``"equal_cells"``: every cell as large as the largest
           (``resampling="over"``), the smallest (``"under"``) or the mean
           (``"both"``);
@@ -79,6 +105,12 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
           not named keep their size;
         - callable ``f(cell_counts) -> dict``, given the counts as a Series
           indexed by (sensitive features..., label).
+    strength : float in [0, 1], default=1.0
+        How far to move: every cell's target is ``count + strength * (full
+        target - count)``, rounded; 0 returns the data as it is, 1 the full
+        strategy. Grid-search it (with
+        :func:`~sksynth.metrics.make_fairness_scorer`) to pick a point on the
+        fairness/accuracy curve.
     resampling : {"over", "under", "both"}, default="over"
         ``"over"`` only adds rows; ``"under"`` only drops rows (no generator
         is fitted); ``"both"`` keeps each group's size (``"parity"``) or the
@@ -107,7 +139,12 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
           and the other labels). The label counts are the same, but the added
           rows move the decision boundary of a downstream classifier more, so
           its predictions (not only its training labels) get closer to
-          parity, at a cost in accuracy.
+          parity, at a cost in accuracy. On adult (sex, 5-fold) it gives a
+          demographic parity difference of 0.054 and an equalized-odds
+          difference of 0.225 (0.098 without resampling): the same EOD as
+          ``strategy="demographic_parity"`` at that DPD, the price of
+          parity when base rates differ; use
+          ``strategy="equal_opportunity"`` when error rates must match.
     n_candidates : int, default=3
         Candidate rows drawn per generated row with ``selection="borderline"``
         (more: rows closer to the boundary).
@@ -125,6 +162,10 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         ``{cell: n}``, rows generated (positive) or dropped (negative) per cell.
     generator_ : generator or None
         The fitted generator (None when no row had to be generated).
+    group_thresholds_ : Series or None
+        With a prediction strategy, the threshold per group on the out-of-fold
+        scores (indexed by the sensitive features' values); a group's label
+        odds are multiplied by ``(1 - t) / t`` before ``strength``.
     ranker_ : HistGradientBoostingClassifier or None
         With ``selection="borderline"``, the classifier that ranked the
         candidate rows, fitted on the generator's code matrix of the input.
@@ -158,6 +199,14 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
     >>> round(float(y_res.mean()), 2) == round(float(y.mean()), 2)
     True
 
+    ``strength`` moves each cell part of the way to its target:
+
+    >>> half = FairResampler(sensitive_features="region", strength=0.5,
+    ...                      random_state=0)
+    >>> X_h, y_h = half.fit_resample(X, y)
+    >>> len(X) < len(X_h) < len(X_res)
+    True
+
     Preferential sampling keeps the same counts but adds the generated rows
     that a classifier finds hardest to label:
 
@@ -179,6 +228,7 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         "generator": [HasMethods(["fit", "sample"]), None],
         "sensitive_features": "no_validation",
         "strategy": [StrOptions(_STRATEGIES), dict, callable],
+        "strength": [Interval(numbers.Real, 0, 1, closed="both")],
         "resampling": [StrOptions({"over", "under", "both"})],
         "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
         "min_cell_size": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -193,6 +243,7 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         *,
         sensitive_features=None,
         strategy="parity",
+        strength=1.0,
         resampling="over",
         n_bins=4,
         min_cell_size=10,
@@ -203,6 +254,7 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         self.generator = generator
         self.sensitive_features = sensitive_features
         self.strategy = strategy
+        self.strength = strength
         self.resampling = resampling
         self.n_bins = n_bins
         self.min_cell_size = min_cell_size
@@ -334,19 +386,94 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         return [tuple(row) for row in zip(*labels)]
 
     # ------------------------------------------------------------------ plan
-    def _plan(self, X, y, routed):
+    def _plan(self, X, y, routed, rng):
         S, positions = self._sensitive_frame(X, routed)
         groups = self._groups(S)
         counts = cell_counts(groups, y, list(S.columns))
         self.cell_counts_ = counts
-        self.target_counts_ = cell_targets(counts, self.strategy, self.resampling)
+        frame, cond_names = self._training_frame(X, S, positions)
+        self.group_thresholds_ = None
+        if isinstance(self.strategy, str) and self.strategy in PREDICTION_CRITERIA:
+            full = self._prediction_targets(frame, y, groups, counts, rng)
+        else:
+            full = cell_targets(counts, self.strategy, self.resampling)
+        self.target_counts_ = interpolate_targets(counts, full, self.strength)
         self.sampling_strategy_ = cell_deltas(counts, self.target_counts_)
-        return S, positions, groups
+        return S, groups, frame, cond_names
+
+    def _training_frame(self, X, S, positions):
+        """The generator's training table (X plus routed sensitive columns)."""
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        frame = frame.reset_index(drop=True)
+        if positions is not None:
+            return frame, [frame.columns[p] for p in positions]
+        taken = set(frame.columns)
+        cond_names, extra = [], {}
+        for j in range(S.shape[1]):
+            name = _fresh_name(f"__sensitive_{j}__", taken)
+            taken.add(name)
+            cond_names.append(name)
+            extra[name] = S.iloc[:, j].to_numpy()
+        return pd.concat([frame, pd.DataFrame(extra)], axis=1), cond_names
+
+    def _ranker(self, frame, rng):
+        """An unfitted gradient boosting classifier and the schema of ``frame``."""
+        schema = TableSchema.infer(frame)
+        categorical = [
+            col.kind == "categorical" and col.n_categories <= 255
+            for col in schema.columns
+        ]
+        ranker = HistGradientBoostingClassifier(
+            categorical_features=np.asarray(categorical),
+            random_state=draw_seed(rng),
+        )
+        return ranker, schema
+
+    def _prediction_targets(self, frame, y, groups, counts, rng):
+        """Cell sizes that shift each group's label odds to fair thresholds."""
+        classes = np.unique(y)
+        if len(classes) != 2:
+            raise ValueError(
+                f"strategy={self.strategy!r} needs a binary label (a fairness of "
+                f"predicted positives); y has {len(classes)} classes. Use "
+                "strategy='parity' or 'equal_cells'."
+            )
+        n_splits = min(3, int(np.bincount(np.searchsorted(classes, y)).min()))
+        if n_splits < 2:
+            raise ValueError(
+                f"strategy={self.strategy!r} estimates the groups' rates by "
+                "cross-validation and needs at least 2 rows of each class."
+            )
+        keys = list(dict.fromkeys(k[:-1] for k in counts.index))
+        code = {g: i for i, g in enumerate(keys)}
+        g = np.array([code[t] for t in groups])
+        ranker, schema = self._ranker(frame, rng)
+        cv = StratifiedKFold(n_splits, shuffle=True, random_state=draw_seed(rng))
+        scores = cross_val_predict(
+            ranker, schema.encode(frame), y, cv=cv, method="predict_proba"
+        )[:, 1]
+        t = group_thresholds(scores, y == classes[1], g, self.strategy)
+        self.group_thresholds_ = pd.Series(
+            t, index=pd.MultiIndex.from_tuples(keys, names=counts.index.names[:-1])
+        )
+        odds = (1.0 - t) / t
+        extreme = [k for k, w in zip(keys, odds) if not 0.1 <= w <= 10.0]
+        if extreme and self.strength > 0:
+            warnings.warn(
+                f"strategy={self.strategy!r} multiplies the label odds of groups "
+                f"{extreme} by more than 10 (or less than 1/10): thresholds "
+                f"{dict(zip(keys, np.round(t, 3)))}. A classifier trained on so "
+                "shifted a group rarely follows it closely (it tends to "
+                "overshoot); lower strength, or check the rates on held-out data.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return odds_targets(counts, odds, self.resampling)
 
     def _fit_resample(self, X, y, *, sensitive_features=None):
         y = np.asarray(y)
-        S, positions, groups = self._plan(X, y, sensitive_features)
         rng = check_random_state(self.random_state)
+        S, groups, frame, cond_names = self._plan(X, y, sensitive_features, rng)
         n = X.shape[0]
         cell_rows, group_rows = {}, {}
         for i, (g, label) in enumerate(zip(groups, y.tolist())):
@@ -391,22 +518,7 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
                 "resampling='under'."
             )
 
-        # generator training frame: X plus routed sensitive columns
-        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
-        frame = frame.reset_index(drop=True)
-        taken = set(frame.columns)
-        if positions is None:
-            cond_names = []
-            extra = {}
-            for j in range(S.shape[1]):
-                name = _fresh_name(f"__sensitive_{j}__", taken)
-                taken.add(name)
-                cond_names.append(name)
-                extra[name] = S.iloc[:, j].to_numpy()
-            frame = pd.concat([frame, pd.DataFrame(extra)], axis=1)
-        else:
-            cond_names = [frame.columns[p] for p in positions]
-        target_name = _fresh_name("__label__", taken)
+        target_name = _fresh_name("__label__", set(frame.columns))
 
         gen = self._clone_generator(rng)
         self.generator_ = gen.fit(frame, pd.Series(y, name=target_name))
@@ -452,15 +564,7 @@ class FairResampler(BypassSamplerMixin, GeneratorSamplerMixin, BaseSampler):
         the smallest margin between their label's probability and the largest
         other class probability are kept.
         """
-        schema = TableSchema.infer(frame)
-        categorical = [
-            col.kind == "categorical" and col.n_categories <= 255
-            for col in schema.columns
-        ]
-        ranker = HistGradientBoostingClassifier(
-            categorical_features=np.asarray(categorical),
-            random_state=draw_seed(rng),
-        )
+        ranker, schema = self._ranker(frame, rng)
         self.ranker_ = ranker.fit(schema.encode(frame), y)
         proba = ranker.predict_proba(schema.encode(candidates))
         own = np.searchsorted(ranker.classes_, np.asarray(labels, dtype=y.dtype))
