@@ -46,12 +46,16 @@ def make_partition(i, n):
     base = rng.normal(size=(n, 3))
     cols = {}
     for k in range(6):
-        w = rng.uniform(-1, 1, 3) if i == 0 else np.random.RandomState(k).uniform(
-            -1, 1, 3)
+        w = (
+            rng.uniform(-1, 1, 3)
+            if i == 0
+            else np.random.RandomState(k).uniform(-1, 1, 3)
+        )
         cols[f"num{k}"] = base @ w + rng.normal(size=n)
     for k in range(2):
-        cols[f"zero{k}"] = np.where(rng.uniform(size=n) < 0.8, 0.0,
-                                    rng.exponential(1000, n))
+        cols[f"zero{k}"] = np.where(
+            rng.uniform(size=n) < 0.8, 0.0, rng.exponential(1000, n)
+        )
     for k in range(2):
         v = np.exp(10 + 0.5 * base[:, k] + 0.3 * rng.normal(size=n))
         v[rng.uniform(size=n) < 0.05] = np.nan
@@ -62,7 +66,8 @@ def make_partition(i, n):
         score = base[:, k % 3] + rng.normal(size=n)
         cut = np.quantile(score, np.linspace(0, 1, card + 1)[1:-1])
         cols[f"cat{k}"] = np.array([f"c{j}" for j in range(card)])[
-            np.searchsorted(cut, score)]
+            np.searchsorted(cut, score)
+        ]
     frame = pd.DataFrame(cols)
     frame["cat7"] = frame["cat7"].astype("str")
     return frame
@@ -102,10 +107,16 @@ def run_dask(src, out, name, n_rows):
 
     from sksynth.dask import fit, sample
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
-                                  processes=True, dashboard_address=None,
-                                  memory_limit="4GB") as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="4GB",
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         t0 = time.perf_counter()
         data = dd.read_parquet(src)
         with warnings.catch_warnings():
@@ -114,13 +125,19 @@ def run_dask(src, out, name, n_rows):
         t_fit = time.perf_counter() - t0
         parts = max(1, n_rows // PART_ROWS)
         sample(gen, n_rows, parts, random_state=0).to_parquet(
-            out / "synthetic", write_index=False)
+            out / "synthetic", write_index=False
+        )
         wall = time.perf_counter() - t0
-        peaks = client.run(lambda: resource.getrusage(
-            resource.RUSAGE_SELF).ru_maxrss / 2**20)
+        peaks = client.run(
+            lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        )
         client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    return {"fit_s": t_fit, "wall_s": wall, "peak_gb": max(peaks.values()),
-            "client_peak_gb": client_peak}
+    return {
+        "fit_s": t_fit,
+        "wall_s": wall,
+        "peak_gb": max(peaks.values()),
+        "client_peak_gb": client_peak,
+    }
 
 
 def main():
@@ -148,8 +165,19 @@ def main():
             row = {"generator": name, "rows": n_rows}
             for path in ("memory", "dask"):
                 done = subprocess.run(
-                    [sys.executable, __file__, "--child", path, str(src), name,
-                     str(n_rows)], capture_output=True, text=True, check=True)
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        path,
+                        str(src),
+                        name,
+                        str(n_rows),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 stats = json.loads(done.stdout.strip().splitlines()[-1])
                 row.update({f"{path}_{k}": v for k, v in stats.items()})
             row["wall_ratio"] = row["dask_wall_s"] / row["memory_wall_s"]
@@ -158,17 +186,23 @@ def main():
             print(row, flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\n{n_rows:,} rows x 20 columns, parquet partitions of {PART_ROWS:,};"
-          " dask: LocalCluster 2 worker processes x 1 thread")
-    head = (f"{'generator':18} {'mem wall s':>10} {'mem peak GB':>11} "
-            f"{'dask wall s':>11} {'worker peak GB':>14} {'client GB':>9} "
-            f"{'wall ratio':>10} {'peak ratio':>10}")
+    print(
+        f"\n{n_rows:,} rows x 20 columns, parquet partitions of {PART_ROWS:,};"
+        " dask: LocalCluster 2 worker processes x 1 thread"
+    )
+    head = (
+        f"{'generator':18} {'mem wall s':>10} {'mem peak GB':>11} "
+        f"{'dask wall s':>11} {'worker peak GB':>14} {'client GB':>9} "
+        f"{'wall ratio':>10} {'peak ratio':>10}"
+    )
     print(head)
     for r in results:
-        print(f"{r['generator']:18} {r['memory_wall_s']:10.1f} "
-              f"{r['memory_peak_gb']:11.2f} {r['dask_wall_s']:11.1f} "
-              f"{r['dask_peak_gb']:14.2f} {r['dask_client_peak_gb']:9.2f} "
-              f"{r['wall_ratio']:10.2f} {r['peak_ratio']:10.2f}")
+        print(
+            f"{r['generator']:18} {r['memory_wall_s']:10.1f} "
+            f"{r['memory_peak_gb']:11.2f} {r['dask_wall_s']:11.1f} "
+            f"{r['dask_peak_gb']:14.2f} {r['dask_client_peak_gb']:9.2f} "
+            f"{r['wall_ratio']:10.2f} {r['peak_ratio']:10.2f}"
+        )
     folder = Path(__file__).parent / "results"
     folder.mkdir(exist_ok=True)
     name = "dask_quick.json" if args.quick else "dask.json"

@@ -21,8 +21,7 @@ def _read(dd, path):
 
 def _client(distributed, scheduler):
     if scheduler == "local":
-        cluster = distributed.LocalCluster(threads_per_worker=1,
-                                           dashboard_address=None)
+        cluster = distributed.LocalCluster(threads_per_worker=1, dashboard_address=None)
         return distributed.Client(cluster), cluster
     return distributed.Client(scheduler), None
 
@@ -36,8 +35,7 @@ def run_on_dask(args):
     distributed = import_optional("distributed", "dask", purpose="--scheduler")
     import_optional("pyarrow", "dask", purpose="--scheduler")
     condition_items = [_split(item, "--condition") for item in args.condition]
-    params = {k: _parse_value(v)
-              for k, v in (_split(p, "--param") for p in args.param)}
+    params = {k: _parse_value(v) for k, v in (_split(p, "--param") for p in args.param)}
     for flag in ("epsilon", "delta", "verbose"):
         if getattr(args, flag) is not None:
             params[flag] = getattr(args, flag)
@@ -59,8 +57,10 @@ def run_on_dask(args):
         fit(gen, data, random_state=args.seed)
         conditions = None
         if condition_items:
-            conditions = {key: parse_condition(gen.schema_, key, text)
-                          for key, text in condition_items}
+            conditions = {
+                key: parse_condition(gen.schema_, key, text)
+                for key, text in condition_items
+            }
         n = args.n_samples
         if n is None:
             n = getattr(gen, "n_samples_dp_", None) or int(len(data))

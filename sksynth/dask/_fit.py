@@ -42,12 +42,12 @@ class _Partitions:
                     "data must be a Dask DataFrame or a sequence of pandas "
                     f"DataFrames, got {type(data).__name__}."
                 ) from None
-            bad = [type(p).__name__ for p in self.parts
-                   if not isinstance(p, pd.DataFrame)]
+            bad = [
+                type(p).__name__ for p in self.parts if not isinstance(p, pd.DataFrame)
+            ]
             if bad:
                 raise TypeError(
-                    "Every chunk must be a pandas DataFrame, got "
-                    f"{bad[0]}."
+                    f"Every chunk must be a pandas DataFrame, got {bad[0]}."
                 )
         if not self.parts:
             raise ValueError("data has no partitions.")
@@ -158,9 +158,11 @@ def fit(generator, data, *, sample_size=100_000, random_state=None):
     name = type(generator).__name__
     hook = getattr(generator, "_fit_partitioned", None)
     if len(sample) < n_rows:
-        what = ("the schema and the sample-based parts of the model are"
-                if hook is not None else
-                f"{name} needs all rows in memory: it is")
+        what = (
+            "the schema and the sample-based parts of the model are"
+            if hook is not None
+            else f"{name} needs all rows in memory: it is"
+        )
         warnings.warn(
             f"{what} fitted on a seeded sample of {len(sample):,} of the "
             f"{n_rows:,} rows (sample_size={sample_size}); raise sample_size "
@@ -175,8 +177,10 @@ def fit(generator, data, *, sample_size=100_000, random_state=None):
     Z_sample = schema.encode(sample)
 
     complete = ~np.isnan(Z_sample).any(axis=0)
-    hint = (f"The schema was inferred from a sample of {len(sample):,} rows; "
-            "raise sample_size (None: every row).")
+    hint = (
+        f"The schema was inferred from a sample of {len(sample):,} rows; "
+        "raise sample_size (None: every row)."
+    )
 
     def encode(chunk, i):
         try:

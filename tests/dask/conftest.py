@@ -16,8 +16,17 @@ def mixed_frame():
     age = np.clip(40 + 12 * b, 18, 90).round().astype(np.int64)
     income = np.exp(10 + 0.5 * a + 0.3 * rng.normal(size=n))
     income[rng.uniform(size=n) < 0.05] = np.nan
-    return pd.DataFrame({"a": a, "b": b, "gain": gain, "plan": plan,
-                         "region": region, "age": age, "income": income})
+    return pd.DataFrame(
+        {
+            "a": a,
+            "b": b,
+            "gain": gain,
+            "plan": plan,
+            "region": region,
+            "age": age,
+            "income": income,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +35,9 @@ def local_cluster():
 
     def start(n_workers):
         return distributed.LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=False,
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=False,
             dashboard_address=None,
         )
 

@@ -9,17 +9,30 @@ from sksynth.cli import main  # noqa: E402
 
 
 def test_synthesize_on_a_scheduler_reads_and_writes_parquet_partitions(
-        mixed_frame, tmp_path, local_cluster, capsys):
+    mixed_frame, tmp_path, local_cluster, capsys
+):
     src = tmp_path / "big"
     src.mkdir()
     for i, idx in enumerate(np.array_split(np.arange(6000), 3)):
         mixed_frame.iloc[idx].to_parquet(src / f"part.{i}.parquet")
     out = tmp_path / "out"
     with local_cluster(2) as cluster:
-        argv = ["synthesize", str(src), "-o", str(out), "-n", "5000",
-                "--generator", "bayesiannetwork", "--scheduler",
-                cluster.scheduler_address, "--npartitions", "4",
-                "--condition", "region=w"]
+        argv = [
+            "synthesize",
+            str(src),
+            "-o",
+            str(out),
+            "-n",
+            "5000",
+            "--generator",
+            "bayesiannetwork",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--npartitions",
+            "4",
+            "--condition",
+            "region=w",
+        ]
         assert main(argv) == 0
     assert "wrote 5000 rows x 7 columns" in capsys.readouterr().out
     files = sorted(out.glob("*.parquet"))
@@ -30,12 +43,21 @@ def test_synthesize_on_a_scheduler_reads_and_writes_parquet_partitions(
     assert back["age"].dtype == mixed_frame["age"].dtype
 
 
-def test_scheduler_bad_condition_is_a_clear_error(mixed_frame, tmp_path,
-                                                  local_cluster, capsys):
+def test_scheduler_bad_condition_is_a_clear_error(
+    mixed_frame, tmp_path, local_cluster, capsys
+):
     src = tmp_path / "in.parquet"
     mixed_frame.iloc[:500].to_parquet(src)
     with local_cluster(1) as cluster:
-        argv = ["synthesize", str(src), "-o", str(tmp_path / "o"), "--scheduler",
-                cluster.scheduler_address, "--condition", "nope=1"]
+        argv = [
+            "synthesize",
+            str(src),
+            "-o",
+            str(tmp_path / "o"),
+            "--scheduler",
+            cluster.scheduler_address,
+            "--condition",
+            "nope=1",
+        ]
         assert main(argv) == 2
     assert "--condition names column 'nope'" in capsys.readouterr().err

@@ -22,21 +22,30 @@ def test_bayesian_network_counts_identical_to_in_memory(mixed_frame, structure):
     df = mixed_frame.iloc[:8000]
     params = {"structure": structure, "n_bins": 8, "random_state": 0}
     ref = BayesianNetworkGenerator(**params).fit(df)
-    gen = fit(BayesianNetworkGenerator(**params), _chunks(df, 8),
-              sample_size=None, random_state=0)
+    gen = fit(
+        BayesianNetworkGenerator(**params),
+        _chunks(df, 8),
+        sample_size=None,
+        random_state=0,
+    )
     assert gen.parents_ == ref.parents_
     for a, b in zip(gen.network_.cpts, ref.network_.cpts):
         np.testing.assert_array_equal(a, b)
     pd = pytest.importorskip("pandas")
-    pd.testing.assert_frame_equal(gen.sample(50, random_state=1),
-                                  ref.sample(50, random_state=1))
+    pd.testing.assert_frame_equal(
+        gen.sample(50, random_state=1), ref.sample(50, random_state=1)
+    )
 
 
 def test_bayesian_network_counts_every_row_beyond_the_sample(mixed_frame):
     df = mixed_frame
     with pytest.warns(UserWarning, match=r"seeded sample of 4,\d\d\d of the 40,000"):
-        gen = fit(BayesianNetworkGenerator(n_bins=8, random_state=0),
-                  _chunks(df, 8), sample_size=5000, random_state=0)
+        gen = fit(
+            BayesianNetworkGenerator(n_bins=8, random_state=0),
+            _chunks(df, 8),
+            sample_size=5000,
+            random_state=0,
+        )
     D = gen.cells_.transform(gen.schema_.encode(df))
     cards = gen.cells_.sizes_
     counts = [family_counts(D, cards, j, pa) for j, pa in enumerate(gen.parents_)]
@@ -60,16 +69,24 @@ def test_unseen_category_names_partition_and_sample(mixed_frame):
     with pytest.raises(ValueError, match="Partition 3.*raise sample_size"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            fit(BayesianNetworkGenerator(), _chunks(df, 4), sample_size=200,
-                random_state=0)
+            fit(
+                BayesianNetworkGenerator(),
+                _chunks(df, 4),
+                sample_size=200,
+                random_state=0,
+            )
 
 
 def test_in_memory_generators_fit_on_the_sample_with_a_warning(mixed_frame):
-    with pytest.warns(UserWarning,
-                      match=r"needs all rows in memory.*sample of [\d,]+ of the 6,000"):
-        gen = fit(ARFGenerator(n_estimators=5, random_state=0),
-                  _chunks(mixed_frame.iloc[:6000], 3), sample_size=1000,
-                  random_state=0)
+    with pytest.warns(
+        UserWarning, match=r"needs all rows in memory.*sample of [\d,]+ of the 6,000"
+    ):
+        gen = fit(
+            ARFGenerator(n_estimators=5, random_state=0),
+            _chunks(mixed_frame.iloc[:6000], 3),
+            sample_size=1000,
+            random_state=0,
+        )
     assert gen.sample(5, random_state=0).shape == (5, mixed_frame.shape[1])
 
 
@@ -110,8 +127,7 @@ def test_copula_one_versus_eight_partitions(big_frame):
     with pytest.warns(UserWarning, match="seeded sample"):
         g1 = fit(GaussianCopulaGenerator(random_state=0), [big_frame], **kw)
     with pytest.warns(UserWarning, match="seeded sample"):
-        g8 = fit(GaussianCopulaGenerator(random_state=0), _chunks(big_frame, 8),
-                 **kw)
+        g8 = fit(GaussianCopulaGenerator(random_state=0), _chunks(big_frame, 8), **kw)
     # measured 0.0035 (200,000 rows); in-memory fits with two seeds: 0.004
     assert np.abs(g1.correlation_ - g8.correlation_).max() <= 0.01
     assert _marginal_ks(g1, g8) <= 0.01  # measured 0: the counts merge exactly

@@ -27,7 +27,8 @@ def test_rows_identical_on_1_2_4_workers(fitted, local_cluster):
         pd.testing.assert_frame_equal(results[0], other)
     # and the same as the partitions drawn one after another in-process
     sync = sample(fitted, 20_000, npartitions=8, random_state=7).compute(
-        scheduler="sync")
+        scheduler="sync"
+    )
     pd.testing.assert_frame_equal(results[0], sync)
 
 
@@ -40,9 +41,11 @@ def test_partition_is_generator_sample_with_its_seed(fitted):
     np.testing.assert_array_equal(part["a"].to_numpy(), expected["a"].to_numpy())
     # a seed and another partition count give other rows
     other = sample(fitted, 1001, npartitions=5, random_state=3).compute(
-        scheduler="sync")
-    assert not np.array_equal(other["a"].to_numpy(),
-                              ddf.compute(scheduler="sync")["a"].to_numpy())
+        scheduler="sync"
+    )
+    assert not np.array_equal(
+        other["a"].to_numpy(), ddf.compute(scheduler="sync")["a"].to_numpy()
+    )
 
 
 def test_meta_keeps_generator_dtypes(fitted, mixed_frame):
@@ -54,8 +57,9 @@ def test_meta_keeps_generator_dtypes(fitted, mixed_frame):
 
 
 def test_conditions_dict_and_frame(fitted):
-    ddf = sample(fitted, 300, npartitions=3, random_state=0,
-                 conditions={"plan": "gold"})
+    ddf = sample(
+        fitted, 300, npartitions=3, random_state=0, conditions={"plan": "gold"}
+    )
     assert (ddf["plan"].compute(scheduler="sync") == "gold").all()
     cond = pd.DataFrame({"region": ["n", "s", "e"] * 100})
     out = sample(fitted, 300, npartitions=4, random_state=0, conditions=cond)
@@ -81,14 +85,16 @@ def test_bad_arguments(fitted):
         sample(fitted, 4, npartitions=2.0)
 
 
-def test_to_parquet_writes_partitions_without_gathering(fitted, tmp_path,
-                                                        local_cluster):
+def test_to_parquet_writes_partitions_without_gathering(
+    fitted, tmp_path, local_cluster
+):
     pytest.importorskip("pyarrow")
     with local_cluster(2) as cluster, distributed.Client(cluster):
         ddf = sample(fitted, 10_000, npartitions=4, random_state=1)
         ddf.to_parquet(tmp_path / "out", write_index=False)
-    files = sorted((tmp_path / "out").glob("*.parquet"),
-                   key=lambda f: int(f.stem.split(".")[-1]))
+    files = sorted(
+        (tmp_path / "out").glob("*.parquet"), key=lambda f: int(f.stem.split(".")[-1])
+    )
     assert len(files) == 4
     back = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     expected = ddf.compute(scheduler="sync").reset_index(drop=True)

@@ -15,19 +15,27 @@ from sksynth.samplers import GenerativeOverSampler  # noqa: E402
 
 
 def _search():
-    pipe = Pipeline([
-        ("over", GenerativeOverSampler(GaussianCopulaGenerator(random_state=0),
-                                       random_state=0)),
-        ("clf", LogisticRegression(max_iter=500)),
-    ])
+    pipe = Pipeline(
+        [
+            (
+                "over",
+                GenerativeOverSampler(
+                    GaussianCopulaGenerator(random_state=0), random_state=0
+                ),
+            ),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]
+    )
     grid = {"over__generator__shrinkage": [1.0, 100.0], "clf__C": [0.1, 1.0]}
-    return GridSearchCV(pipe, grid, cv=StratifiedKFold(3), n_jobs=-1,
-                        scoring="balanced_accuracy")
+    return GridSearchCV(
+        pipe, grid, cv=StratifiedKFold(3), n_jobs=-1, scoring="balanced_accuracy"
+    )
 
 
 def test_grid_search_over_sampler_pipeline_on_dask_backend(local_cluster):
-    X, y = make_classification(n_samples=600, n_features=5, weights=[0.9, 0.1],
-                               random_state=0)
+    X, y = make_classification(
+        n_samples=600, n_features=5, weights=[0.9, 0.1], random_state=0
+    )
     X = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)])
     with joblib.parallel_backend("sequential"):
         local = _search().fit(X, y)
@@ -35,9 +43,13 @@ def test_grid_search_over_sampler_pipeline_on_dask_backend(local_cluster):
         with joblib.parallel_backend("dask"):
             remote = _search().fit(X, y)
         # the fits ran as tasks of the cluster
-        assert any("batch_of" in str(key) or "fit" in str(key)
-                   for key in client.run_on_scheduler(
-                       lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
-    np.testing.assert_allclose(remote.cv_results_["mean_test_score"],
-                               local.cv_results_["mean_test_score"])
+        assert any(
+            "batch_of" in str(key) or "fit" in str(key)
+            for key in client.run_on_scheduler(
+                lambda dask_scheduler: list(dask_scheduler.task_prefixes)
+            )
+        )
+    np.testing.assert_allclose(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+    )
     assert remote.best_params_ == local.best_params_
