@@ -54,7 +54,7 @@ def run_on_dask(args):
         gen = get_generator(args.generator, **params)
         if "random_state" in gen.get_params() and "random_state" not in params:
             gen.set_params(random_state=args.seed)
-        fit(gen, data, random_state=args.seed)
+        fit(gen, data, random_state=args.seed, verbose=args.verbose or 0)
         conditions = None
         if condition_items:
             conditions = {

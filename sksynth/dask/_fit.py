@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from ..utils._progress import progress
 from ..utils._random import draw_seed
 
 __all__ = ["fit"]
@@ -22,7 +24,8 @@ class _Partitions:
     ``distributed.Client`` when one is active), or one chunk after another.
     """
 
-    def __init__(self, data):
+    def __init__(self, data, verbose=0):
+        self.verbose = verbose
         self.dask = _is_dask_frame(data)
         if self.dask:
             self.parts = data.to_delayed()
@@ -55,13 +58,35 @@ class _Partitions:
     def __len__(self):
         return len(self.parts)
 
-    def map(self, func):
-        if self.dask:
-            import dask
+    def map(self, func, desc=None):
+        if not self.dask:
+            items = progress(
+                list(enumerate(self.parts)),
+                desc=desc,
+                verbose=self.verbose if desc else 0,
+            )
+            return [func(p, i) for i, p in items]
+        import dask
 
-            tasks = [dask.delayed(func)(p, i) for i, p in enumerate(self.parts)]
+        tasks = [dask.delayed(func)(p, i) for i, p in enumerate(self.parts)]
+        client = _active_client() if self.verbose and desc else None
+        if client is None:
             return list(dask.compute(*tasks))
-        return [func(p, i) for i, p in enumerate(self.parts)]
+        import distributed
+
+        print(desc, file=sys.stderr)
+        futures = client.compute(tasks)
+        distributed.progress(futures)  # Dask's bar over the partitions
+        return client.gather(futures)
+
+
+def _active_client():
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
 
 
 def _is_dask_frame(data):
@@ -91,11 +116,13 @@ def _seeded_sample(parts, sample_size, seed):
     if sample_size is None or sample_size >= n_rows:
         return pd.concat(parts.map(lambda chunk, i: chunk)), n_rows
     p = sample_size / n_rows
-    chunks = parts.map(lambda chunk, i: _hashed_rows(chunk, p, seed))
+    chunks = parts.map(
+        lambda chunk, i: _hashed_rows(chunk, p, seed), desc="sksynth.dask.fit: sample"
+    )
     return pd.concat(chunks), n_rows
 
 
-def fit(generator, data, *, sample_size=100_000, random_state=None):
+def fit(generator, data, *, sample_size=100_000, random_state=None, verbose=0):
     """Fit ``generator`` from a partitioned table.
 
     1. A seeded sample of about ``sample_size`` rows (every row when the
@@ -132,6 +159,9 @@ def fit(generator, data, *, sample_size=100_000, random_state=None):
         Rows of the sample of step 1; None takes every row.
     random_state : int, RandomState instance or None, default=None
         Seed of the sample and of the partitions' randomised transforms.
+    verbose : int, default=0
+        0: silent; >= 1: a progress bar over the partitions for each pass
+        (Dask's bar under a ``distributed.Client``).
 
     Returns
     -------
@@ -152,7 +182,7 @@ def fit(generator, data, *, sample_size=100_000, random_state=None):
     >>> gen.sample(3, random_state=0).shape
     (3, 2)
     """
-    parts = _Partitions(data)
+    parts = _Partitions(data, verbose)
     seed = draw_seed(check_random_state(random_state))
     sample, n_rows = _seeded_sample(parts, sample_size, seed)
     name = type(generator).__name__
@@ -197,7 +227,10 @@ def fit(generator, data, *, sample_size=100_000, random_state=None):
         return Z
 
     def map_codes(func):
-        return parts.map(lambda chunk, i: func(encode(chunk, i), i))
+        return parts.map(
+            lambda chunk, i: func(encode(chunk, i), i),
+            desc="sksynth.dask.fit: statistics",
+        )
 
     hook(Z_sample, map_codes, seed)
     return generator

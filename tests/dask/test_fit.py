@@ -142,3 +142,22 @@ def test_copula_one_versus_eight_partitions(big_frame):
     # the rows are in the data's range
     assert synth["income"].max() <= big_frame["income"].max()
     assert ks_2samp(synth["age"], big_frame["age"]).statistic < 0.03
+
+
+def test_progress_only_when_verbose(mixed_frame, capsys):
+    chunks = _chunks(mixed_frame.iloc[:4000], 4)
+    with pytest.warns(UserWarning, match="seeded sample"):
+        fit(
+            BayesianNetworkGenerator(n_bins=5), chunks, sample_size=1000, random_state=0
+        )
+    assert capsys.readouterr().err == ""
+    with pytest.warns(UserWarning, match="seeded sample"):
+        fit(
+            BayesianNetworkGenerator(n_bins=5),
+            chunks,
+            sample_size=1000,
+            random_state=0,
+            verbose=1,
+        )
+    err = capsys.readouterr().err
+    assert "sksynth.dask.fit: statistics" in err and "4/4" in err
