@@ -53,3 +53,30 @@ def test_grid_search_over_sampler_pipeline_on_dask_backend(local_cluster):
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
     assert remote.best_params_ == local.best_params_
+
+
+def test_sampler_on_each_pandas_partition():
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = make_classification(
+        n_samples=1200, n_features=4, weights=[0.85, 0.15], random_state=1
+    )
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(label=y)
+    ddf = dd.from_pandas(frame, npartitions=3)  # partitions index 400.., 800..
+
+    def resample(part):
+        sampler = GenerativeOverSampler(
+            GaussianCopulaGenerator(random_state=0), random_state=0
+        )
+        Xr, yr = sampler.fit_resample(part.drop(columns="label"), part["label"])
+        return Xr.assign(label=np.asarray(yr))
+
+    meta = frame.iloc[:0]
+    out = ddf.map_partitions(resample, meta=meta).compute(scheduler="sync")
+    for i in range(3):
+        part = frame.iloc[400 * i : 400 * (i + 1)]
+        counts = resample(part)["label"].value_counts()
+        assert counts[0] == counts[1] == (part["label"] == 0).sum()
+    assert (out["label"] == 1).sum() == (out["label"] == 0).sum()
+    # the original rows of each partition come back unchanged
+    kept = out.iloc[:400].drop(columns="label").to_numpy()
+    np.testing.assert_array_equal(kept, frame.iloc[:400, :4].to_numpy())
