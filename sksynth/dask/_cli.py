@@ -36,7 +36,7 @@ def run_on_dask(args):
     import_optional("pyarrow", "dask", purpose="--scheduler")
     condition_items = [_split(item, "--condition") for item in args.condition]
     params = {k: _parse_value(v) for k, v in (_split(p, "--param") for p in args.param)}
-    for flag in ("epsilon", "delta", "verbose"):
+    for flag in ("epsilon", "delta"):
         if getattr(args, flag) is not None:
             params[flag] = getattr(args, flag)
     if args.domain:
@@ -54,6 +54,8 @@ def run_on_dask(args):
         gen = get_generator(args.generator, **params)
         if "random_state" in gen.get_params() and "random_state" not in params:
             gen.set_params(random_state=args.seed)
+        if args.verbose is not None and "verbose" in gen.get_params():
+            gen.set_params(verbose=args.verbose)  # the bars are fit's otherwise
         fit(gen, data, random_state=args.seed, verbose=args.verbose or 0)
         conditions = None
         if condition_items:

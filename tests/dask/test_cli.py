@@ -32,9 +32,13 @@ def test_synthesize_on_a_scheduler_reads_and_writes_parquet_partitions(
             "4",
             "--condition",
             "region=w",
+            "--verbose",
+            "1",
         ]
         assert main(argv) == 0
-    assert "wrote 5000 rows x 7 columns" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "wrote 5000 rows x 7 columns" in captured.out
+    assert "sksynth.dask.fit: statistics" in captured.err  # progress shown
     files = sorted(out.glob("*.parquet"))
     assert len(files) == 4
     back = pd.concat([pd.read_parquet(f) for f in files])
