@@ -17,6 +17,7 @@ Each path runs in a fresh subprocess. Usage::
     python benchmarks/bench_dask.py            # 1,000,000 rows
     python benchmarks/bench_dask.py --quick    # 200,000 rows
     python benchmarks/bench_dask.py --rows 10000000
+    python benchmarks/bench_dask.py --exactness  # 1 vs 8 partitions, 200,000 rows
 """
 
 from __future__ import annotations
@@ -140,12 +141,90 @@ def run_dask(src, out, name, n_rows):
     }
 
 
+def _marginal_gap(g1, g2):
+    """Largest gap between the fitted marginal CDFs (KS) of two copulas."""
+    gap = 0.0
+    for b1, b2 in zip(g1.encoder_.blocks_, g2.encoder_.blocks_):
+        e1, e2 = b1.encoder, b2.encoder
+        if b1.kind == "numeric" and b1.encoding == "quantile":
+            x = np.union1d(e1.quantiles_, e2.quantiles_)
+            F1 = np.interp(x, e1.quantiles_, e1.references_)
+            F2 = np.interp(x, e2.quantiles_, e2.references_)
+            gap = max(gap, float(np.abs(F1 - F2).max()))
+        else:
+            p1 = np.diff(e1.cuts_)[np.argsort(e1.order_)]
+            p2 = np.diff(e2.cuts_)[np.argsort(e2.order_)]
+            gap = max(gap, float(np.abs(p1 - p2).max()))
+    return gap
+
+
+def exactness(n_rows):
+    """Copula and Bayesian network: 1 vs 8 partitions vs in memory."""
+    import warnings
+
+    from sksynth.dask import fit
+    from sksynth.generators import BayesianNetworkGenerator, GaussianCopulaGenerator
+
+    data = pd.concat(
+        [
+            make_partition(i, min(PART_ROWS, n_rows - s))
+            for i, s in enumerate(range(0, n_rows, PART_ROWS))
+        ],
+        ignore_index=True,
+    )
+    chunks = [data.iloc[i] for i in np.array_split(np.arange(n_rows), 8)]
+    kw = {"sample_size": 20_000, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        g1 = fit(GaussianCopulaGenerator(random_state=0), [data], **kw)
+        g8 = fit(GaussianCopulaGenerator(random_state=0), chunks, **kw)
+        b8 = fit(
+            BayesianNetworkGenerator(random_state=0),
+            chunks,
+            sample_size=None,
+            random_state=0,
+        )
+    ref = GaussianCopulaGenerator(random_state=0).fit(data)
+    ref1 = GaussianCopulaGenerator(random_state=1).fit(data)
+    bref = BayesianNetworkGenerator(random_state=0).fit(data)
+    return {
+        "rows": n_rows,
+        "copula_corr_1_vs_8": float(np.abs(g1.correlation_ - g8.correlation_).max()),
+        "copula_corr_memory_seed0_vs_seed1": float(
+            np.abs(ref.correlation_ - ref1.correlation_).max()
+        ),
+        "copula_marginal_ks_1_vs_8": _marginal_gap(g1, g8),
+        "copula_marginal_ks_8_vs_memory": _marginal_gap(g8, ref),
+        "copula_marginal_error_bound": float(g8.copula_.marginal_error),
+        "bn_tables_identical_8_vs_memory": bool(
+            b8.parents_ == bref.parents_
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(b8.network_.cpts, bref.network_.cpts)
+            )
+        ),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument(
+        "--exactness",
+        action="store_true",
+        help="only the 1 vs 8 partitions vs in-memory comparison",
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.exactness:
+        stats = exactness(args.rows or 200_000)
+        for key, value in stats.items():
+            print(f"{key:36} {value}")
+        folder = Path(__file__).parent / "results"
+        folder.mkdir(exist_ok=True)
+        (folder / "dask_exactness.json").write_text(json.dumps(stats, indent=2))
+        return
     if args.child:  # one path in a fresh process
         path, src, name, n = args.child
         out = Path(tempfile.mkdtemp(prefix="sksynth_bench_out_"))
