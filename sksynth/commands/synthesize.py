@@ -50,6 +50,17 @@ def add_arguments(parser):
     parser.add_argument(
         "--verbose", type=int, default=None, help="verbosity, if supported"
     )
+    parser.add_argument(  # sksynth.dask (the `dask` extra)
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local",
+        help="fit and sample on Dask: a scheduler address or `local`; reads "
+        "partitioned parquet/CSV and writes partitioned parquet to -o (a folder)",
+    )
+    parser.add_argument(
+        "--npartitions", type=int, default=None,
+        help="output partitions with --scheduler (default: one per 1,000,000 rows)",
+    )
 
 
 def _parse_value(text):
@@ -92,6 +103,11 @@ def parse_condition(schema, key, text):
 
 def run(args):
     from ..generators import get_generator
+
+    if args.scheduler is not None:
+        from ..dask._cli import run_on_dask
+
+        return run_on_dask(args)
 
     data = pd.read_csv(args.data)
     # the syntax and the columns of the conditions are checked before the fit

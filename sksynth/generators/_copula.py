@@ -13,11 +13,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._conditioning import condition_groups
 from ..base import BaseGenerator
 from ..preprocessing import TableEncoder
+from ..preprocessing._column_encoders import (
+    GaussianInterval,
+    QuantileGaussian,
+    Standardizer,
+)
 
 __all__ = ["GaussianCopulaGenerator"]
 
 _CHUNK = 65536
 _MARGINALS = {"empirical": "quantile", "normal": "standard"}
+
+
+# Grid points of the merged numeric histograms of a partitioned fit.
+_N_GRID = 4096
 
 
 def _correlation_in_place(L):
@@ -162,6 +171,23 @@ class GaussianCopulaGenerator(BaseGenerator):
                 self._class_p = np.array(col.counts, dtype=float) / sum(col.counts)
         return self
 
+    def _fit_partitioned(self, Z_sample, map_codes, seed):
+        """Hook of :func:`sksynth.dask.fit`: marginals and correlations merged.
+
+        Called after ``fit`` on a sample (``Z_sample``); ``map_codes(func)``
+        returns ``func(Z, index)`` for the code matrix of every partition.
+        The category layout is kept from the sample; the category
+        frequencies, the numeric marginals (histograms on a fixed grid: the
+        sample's quantiles) and the latent correlations are re-estimated from
+        every row (:meth:`_Copula.fit_partitioned`). The per-class copulas
+        are not fitted (the partitioned fit takes the target as a column).
+        """
+        self.copula_.fit_partitioned(Z_sample, map_codes, seed)
+        self.encoder_ = self.copula_.encoder
+        self.correlation_ = self.copula_.correlation
+        self.class_copulas_ = None
+        return self
+
     def _sample(self, n_samples, conditions, random_state):
         if self.class_copulas_ is None:
             return self.copula_.sample(n_samples, conditions, random_state)
@@ -240,6 +266,87 @@ class _Copula:
         self.encoder = encoder
         self.correlation = corr
         self._sqrt_corr = _psd_sqrt(corr) if d else corr
+        return self
+
+    def fit_partitioned(self, Z_sample, map_codes, seed, n_grid=_N_GRID):
+        """Re-estimate the statistics of a copula fitted on a sample.
+
+        Pass 1 counts, per partition, the categories and, per numeric
+        column, the values at and between the points of a fixed grid (at
+        most ``n_grid`` quantiles of the sample, plus the range): the counts
+        add up exactly, whatever the partitioning. The numeric quantiles are
+        read off the merged counts, exact at the grid points and linearly
+        interpolated between them, so the marginal CDF is off by at most the
+        largest share of rows between two grid points (about
+        ``1 / n_grid``). Pass 2 sums the normal scores, their squares and
+        products per partition (each partition's tie jitter seeded by its
+        index): the latent correlation is that of every row.
+        """
+        enc = self.encoder
+        blocks = enc.blocks_
+        grids = {}
+        for b in blocks:
+            if b.role == "value" and b.kind == "numeric":
+                z = Z_sample[:, b.column]
+                z = z[~np.isnan(z)]
+                grids[b.start] = np.unique(np.quantile(z, np.linspace(0, 1, n_grid)))
+
+        def histograms(Z, index):
+            out = {}
+            for b in blocks:
+                z = Z[:, b.column]
+                missing = np.isnan(z)
+                if b.role == "missing":
+                    out[b.start] = np.bincount(missing.astype(np.int64), minlength=2)
+                elif b.kind == "categorical":
+                    k = b.encoder.n_categories
+                    codes = np.where(missing, k - 1, z).astype(np.int64)
+                    out[b.start] = np.bincount(codes, minlength=k)
+                else:
+                    out[b.start] = _grid_counts(z[~missing], grids[b.start])
+            return out
+
+        parts = map_codes(histograms)
+        merged = {key: _merge_counts([p[key] for p in parts]) for key in parts[0]}
+        self.marginal_error = 0.0
+        for b in blocks:
+            counts = merged[b.start]
+            if b.kind == "categorical":
+                new = GaussianInterval(len(counts), counts).fit(None)
+                b.encoder = new.set_order(b.encoder.order_)
+            elif b.encoding == "quantile":
+                q, err = _grid_quantiles(grids[b.start], counts, b.encoder.n_quantiles)
+                b.encoder = QuantileGaussian(len(q)).fit(q)
+                self.marginal_error = max(self.marginal_error, err)
+            elif b.encoding == "standard":
+                n, s1, s2 = counts["n"], counts["sum"], counts["sq"]
+                mean, sd = s1 / n, np.sqrt(max(s2 / n - (s1 / n) ** 2, 0.0))
+                b.encoder = Standardizer().fit(np.array([mean - sd, mean + sd]))
+
+        def moments(Z, index):
+            rng = np.random.RandomState(
+                np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1))
+            L = enc.transform_codes(Z, rng)
+            for b in blocks:
+                if b.role == "value" and b.kind == "numeric":
+                    missing = np.isnan(Z[:, b.column])
+                    L[missing, b.start] = rng.standard_normal(missing.sum())
+            return len(L), L.sum(axis=0), L.T @ L
+
+        parts = map_codes(moments)
+        n = sum(p[0] for p in parts)
+        d = self.correlation.shape[0]
+        if d and n >= 2:
+            mean = sum(p[1] for p in parts) / n
+            cov = sum(p[2] for p in parts) / n - np.outer(mean, mean)
+            sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+            sd[sd == 0] = 1.0
+            corr = np.clip(cov / np.outer(sd, sd), -1.0, 1.0)
+            w = n / (n + self.shrinkage)
+            corr = w * corr + (1 - w) * np.eye(d)
+            np.fill_diagonal(corr, 1.0)
+            self.correlation = corr
+            self._sqrt_corr = _psd_sqrt(corr)
         return self
 
     def _order_categories(self, encoder, Z, L):
@@ -380,6 +487,56 @@ class _Copula:
                 m = mu[:, i] - (x[:, others] - mu[:, others]) @ P[others, i] / pii
                 x[:, i] = _truncnorm(m, np.sqrt(1 / pii), lo[:, i], hi[:, i], rng)
         return x
+
+
+def _grid_counts(x, grid):
+    """Counts of ``x`` at each grid point and between them (mergeable)."""
+    pos = np.searchsorted(grid, x, side="left")
+    at = np.zeros(len(x), dtype=bool)
+    inside = pos < len(grid)
+    at[inside] = grid[pos[inside]] == x[inside]
+    return {
+        "at": np.bincount(pos[at], minlength=len(grid)),
+        # between[k]: in (grid[k-1], grid[k]); between[0] below, [-1] above
+        "between": np.bincount(pos[~at], minlength=len(grid) + 1),
+        "low": float(x.min()) if len(x) else np.inf,
+        "high": float(x.max()) if len(x) else -np.inf,
+        "n": len(x),
+        "sum": float(x.sum()),
+        "sq": float((x**2).sum()),
+    }
+
+
+def _merge_counts(parts):
+    if not isinstance(parts[0], dict):
+        return sum(parts)
+    out = {key: sum(p[key] for p in parts) for key in parts[0]}
+    out["low"] = min(p["low"] for p in parts)
+    out["high"] = max(p["high"] for p in parts)
+    return out
+
+
+def _grid_quantiles(grid, counts, n_quantiles):
+    """Quantiles of merged grid counts, and the largest off-grid share.
+
+    The CDF is exact at the grid points (left and right limits) and linear
+    between them and out to the range; its error is at most the largest
+    share of values strictly between two knots.
+    """
+    n = counts["n"]
+    at, between = counts["at"], counts["between"]
+    low, high = min(counts["low"], grid[0]), max(counts["high"], grid[-1])
+    xs = np.concatenate([[low], np.repeat(grid, 2), [high]])
+    steps = np.empty(len(xs) - 1)
+    steps[0::2] = between  # open stretches
+    steps[1::2] = at  # point masses
+    F = np.concatenate([[0.0], np.cumsum(steps)]) / n
+    r = np.linspace(0.0, 1.0, int(max(2, min(n_quantiles, n))))
+    idx = np.clip(np.searchsorted(F, r, side="left"), 1, len(F) - 1)
+    f0, f1 = F[idx - 1], F[idx]
+    frac = np.where(f1 > f0, (r - f0) / np.where(f1 > f0, f1 - f0, 1.0), 0.0)
+    q = xs[idx - 1] + np.clip(frac, 0, 1) * (xs[idx] - xs[idx - 1])
+    return np.maximum.accumulate(q), float(between.max() / n)
 
 
 def _truncnorm(mu, sd, lo, hi, rng):

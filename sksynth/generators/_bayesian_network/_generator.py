@@ -11,7 +11,13 @@ from ..._conditioning import describe_conditions
 from ...base import BaseGenerator
 from ...preprocessing._cells import CellEncoder, data_domains
 from ._inference import DiscreteBayesianNetwork
-from ._structure import chow_liu_tree, greedy_network, pairwise_mutual_info
+from ._structure import (
+    chow_liu_tree,
+    family_counts,
+    greedy_network,
+    mutual_info_from_counts,
+    pairwise_mutual_info,
+)
 from ._tables import estimate_cpts
 
 __all__ = ["BayesianNetworkGenerator"]
@@ -138,6 +144,60 @@ class BayesianNetworkGenerator(BaseGenerator):
             parents = greedy_network(D, cards, max_parents=self.max_parents)
         cpts = estimate_cpts(D, cards, parents, alpha=self.alpha)
         self.cells_ = cells
+        self.parents_ = parents
+        self.network_ = DiscreteBayesianNetwork(cards, parents, cpts)
+        return self
+
+    def _fit_partitioned(self, Z_sample, map_codes, seed):
+        """Hook of :func:`sksynth.dask.fit`: the counts of every partition.
+
+        Called after ``fit`` on a sample (``Z_sample``, whose cells are kept):
+        ``map_codes(func)`` returns ``func(Z, index)`` for the code matrix of
+        every partition. The per-partition counts are summed exactly: the
+        column and pair counts give the mutual information of the Chow–Liu
+        tree, and the family counts the tables, as the in-memory fit on all
+        rows counts them with these cells. The greedy structure is kept from
+        the sample (its search needs many passes); its tables are counted on
+        every row.
+        """
+        cells, cards = self.cells_, np.asarray(self.cells_.sizes_, dtype=np.int64)
+        p = len(cards)
+        chow_liu = self.structure == "chow_liu"
+        families = None if chow_liu else list(self.parents_)
+
+        def counts(Z, index):
+            D = cells.transform(Z)
+            if not chow_liu:
+                return [family_counts(D, cards, j, pa)
+                        for j, pa in enumerate(families)]
+            single = [np.bincount(D[:, j], minlength=cards[j]) for j in range(p)]
+            pairs = {(i, j): family_counts(D, cards, j, (i,))
+                     for i in range(p) for j in range(i + 1, p)}
+            return single, pairs
+
+        parts = map_codes(counts)
+        if chow_liu:
+            single = [sum(part[0][j] for part in parts) for j in range(p)]
+            pairs = {key: sum(part[1][key] for part in parts) for key in parts[0][1]}
+            mi = mutual_info_from_counts(single, pairs)
+            if self.schema_.has_target:
+                root = self.schema_.target_index
+            else:
+                root = int(np.argmax(mi.sum(axis=1))) if len(mi) else 0
+            parents = chow_liu_tree(np.empty((0, p)), cards, root=root,
+                                    mutual_info=mi)
+            fam = []
+            for j, pa in enumerate(parents):
+                if not pa:
+                    fam.append(single[j].reshape(1, -1).astype(np.float64))
+                elif pa[0] < j:
+                    fam.append(pairs[(pa[0], j)])
+                else:  # the pair table of (j, parent), transposed
+                    fam.append(np.ascontiguousarray(pairs[(j, pa[0])].T))
+        else:
+            parents = families
+            fam = [sum(part[j] for part in parts) for j in range(p)]
+        cpts = estimate_cpts(None, cards, parents, alpha=self.alpha, counts=fam)
         self.parents_ = parents
         self.network_ = DiscreteBayesianNetwork(cards, parents, cpts)
         return self

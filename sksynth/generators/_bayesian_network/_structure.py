@@ -12,6 +12,7 @@ __all__ = [
     "chow_liu_tree",
     "family_counts",
     "greedy_network",
+    "mutual_info_from_counts",
     "pairwise_mutual_info",
     "topological_order",
 ]
@@ -66,6 +67,29 @@ def pairwise_mutual_info(D, cards):
         for j in range(i + 1, p):
             joint = family_counts(D, cards, j, (i,))
             mi[i, j] = mi[j, i] = max(h[i] + h[j] - _entropy(joint.ravel()), 0.0)
+    return mi
+
+
+def mutual_info_from_counts(single, pairs):
+    """:func:`pairwise_mutual_info` from counts (e.g. merged over partitions).
+
+    Parameters
+    ----------
+    single : list of ndarray
+        ``single[j]`` the counts of the states of column ``j``.
+    pairs : dict
+        ``pairs[(i, j)]`` for ``i < j``: ``family_counts(D, cards, j, (i,))``.
+
+    Returns
+    -------
+    mi : ndarray of shape (n_columns, n_columns)
+        The same numbers as ``pairwise_mutual_info`` on the rows counted.
+    """
+    p = len(single)
+    mi = np.zeros((p, p))
+    h = [_entropy(np.asarray(c)) for c in single]
+    for (i, j), joint in pairs.items():
+        mi[i, j] = mi[j, i] = max(h[i] + h[j] - _entropy(joint.ravel()), 0.0)
     return mi
 
 

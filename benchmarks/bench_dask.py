@@ -1,0 +1,292 @@
+"""Scale-out on Dask: partitioned fit and parallel sampling vs in memory.
+
+A mixed table (20 columns: 10 numeric, two of them 80% zeros, two with
+missing values, 2 integer, 8 categorical) is written as parquet partitions of
+100,000 rows. For the Gaussian copula and the Bayesian network, two paths fit
+the table and write as many synthetic rows to parquet:
+
+* ``dask``: :func:`sksynth.dask.fit` (schema from a 100,000-row sample,
+  statistics merged from every partition) and :func:`sksynth.dask.sample`
+  ``.to_parquet`` on a ``LocalCluster`` of 2 worker processes (1 thread
+  each); peak memory is the largest worker's peak resident set;
+* ``memory``: ``pd.read_parquet`` of the whole table, ``fit``, ``sample``,
+  ``to_parquet`` in one process (its peak resident set).
+
+Each path runs in a fresh subprocess. Usage::
+
+    python benchmarks/bench_dask.py            # 1,000,000 rows
+    python benchmarks/bench_dask.py --quick    # 200,000 rows
+    python benchmarks/bench_dask.py --rows 10000000
+    python benchmarks/bench_dask.py --exactness  # 1 vs 8 partitions, 200,000 rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PART_ROWS = 100_000
+GENERATORS = {
+    "copula": ("GaussianCopulaGenerator", {}),
+    "bayesian_network": ("BayesianNetworkGenerator", {"n_bins": 20}),
+}
+
+
+def make_partition(i, n):
+    rng = np.random.RandomState(1000 + i)
+    base = rng.normal(size=(n, 3))
+    cols = {}
+    for k in range(6):
+        w = (
+            rng.uniform(-1, 1, 3)
+            if i == 0
+            else np.random.RandomState(k).uniform(-1, 1, 3)
+        )
+        cols[f"num{k}"] = base @ w + rng.normal(size=n)
+    for k in range(2):
+        cols[f"zero{k}"] = np.where(
+            rng.uniform(size=n) < 0.8, 0.0, rng.exponential(1000, n)
+        )
+    for k in range(2):
+        v = np.exp(10 + 0.5 * base[:, k] + 0.3 * rng.normal(size=n))
+        v[rng.uniform(size=n) < 0.05] = np.nan
+        cols[f"nan{k}"] = v
+    cols["int0"] = np.clip(40 + 12 * base[:, 0], 18, 90).round().astype(np.int64)
+    cols["int1"] = rng.poisson(3 + (base[:, 1] > 0) * 2, n).astype(np.int64)
+    for k, card in enumerate([2, 3, 4, 5, 6, 8, 10, 10]):
+        score = base[:, k % 3] + rng.normal(size=n)
+        cut = np.quantile(score, np.linspace(0, 1, card + 1)[1:-1])
+        cols[f"cat{k}"] = np.array([f"c{j}" for j in range(card)])[
+            np.searchsorted(cut, score)
+        ]
+    frame = pd.DataFrame(cols)
+    frame["cat7"] = frame["cat7"].astype("str")
+    return frame
+
+
+def write_table(folder, n_rows):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, start in enumerate(range(0, n_rows, PART_ROWS)):
+        n = min(PART_ROWS, n_rows - start)
+        make_partition(i, n).to_parquet(folder / f"part.{i:04d}.parquet")
+
+
+def _generator(name):
+    import sksynth.generators as g
+
+    cls, params = GENERATORS[name]
+    return getattr(g, cls)(random_state=0, **params)
+
+
+def run_memory(src, out, name, n_rows):
+    t0 = time.perf_counter()
+    data = pd.read_parquet(src)
+    gen = _generator(name).fit(data)
+    t_fit = time.perf_counter() - t0
+    del data
+    gen.sample(n_rows, random_state=0).to_parquet(out / "synthetic.parquet")
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return {"fit_s": t_fit, "wall_s": wall, "peak_gb": peak}
+
+
+def run_dask(src, out, name, n_rows):
+    import warnings
+
+    import dask.dataframe as dd
+    import distributed
+
+    from sksynth.dask import fit, sample
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit="4GB",
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        t0 = time.perf_counter()
+        data = dd.read_parquet(src)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the sample's size
+            gen = fit(_generator(name), data, sample_size=100_000, random_state=0)
+        t_fit = time.perf_counter() - t0
+        parts = max(1, n_rows // PART_ROWS)
+        sample(gen, n_rows, parts, random_state=0).to_parquet(
+            out / "synthetic", write_index=False
+        )
+        wall = time.perf_counter() - t0
+        peaks = client.run(
+            lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        )
+        client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return {
+        "fit_s": t_fit,
+        "wall_s": wall,
+        "peak_gb": max(peaks.values()),
+        "client_peak_gb": client_peak,
+    }
+
+
+def _marginal_gap(g1, g2):
+    """Largest gap between the fitted marginal CDFs (KS) of two copulas."""
+    gap = 0.0
+    for b1, b2 in zip(g1.encoder_.blocks_, g2.encoder_.blocks_):
+        e1, e2 = b1.encoder, b2.encoder
+        if b1.kind == "numeric" and b1.encoding == "quantile":
+            x = np.union1d(e1.quantiles_, e2.quantiles_)
+            F1 = np.interp(x, e1.quantiles_, e1.references_)
+            F2 = np.interp(x, e2.quantiles_, e2.references_)
+            gap = max(gap, float(np.abs(F1 - F2).max()))
+        else:
+            p1 = np.diff(e1.cuts_)[np.argsort(e1.order_)]
+            p2 = np.diff(e2.cuts_)[np.argsort(e2.order_)]
+            gap = max(gap, float(np.abs(p1 - p2).max()))
+    return gap
+
+
+def exactness(n_rows):
+    """Copula and Bayesian network: 1 vs 8 partitions vs in memory."""
+    import warnings
+
+    from sksynth.dask import fit
+    from sksynth.generators import BayesianNetworkGenerator, GaussianCopulaGenerator
+
+    data = pd.concat(
+        [
+            make_partition(i, min(PART_ROWS, n_rows - s))
+            for i, s in enumerate(range(0, n_rows, PART_ROWS))
+        ],
+        ignore_index=True,
+    )
+    chunks = [data.iloc[i] for i in np.array_split(np.arange(n_rows), 8)]
+    kw = {"sample_size": 20_000, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        g1 = fit(GaussianCopulaGenerator(random_state=0), [data], **kw)
+        g8 = fit(GaussianCopulaGenerator(random_state=0), chunks, **kw)
+        b8 = fit(
+            BayesianNetworkGenerator(random_state=0),
+            chunks,
+            sample_size=None,
+            random_state=0,
+        )
+    ref = GaussianCopulaGenerator(random_state=0).fit(data)
+    ref1 = GaussianCopulaGenerator(random_state=1).fit(data)
+    bref = BayesianNetworkGenerator(random_state=0).fit(data)
+    return {
+        "rows": n_rows,
+        "copula_corr_1_vs_8": float(np.abs(g1.correlation_ - g8.correlation_).max()),
+        "copula_corr_memory_seed0_vs_seed1": float(
+            np.abs(ref.correlation_ - ref1.correlation_).max()
+        ),
+        "copula_marginal_ks_1_vs_8": _marginal_gap(g1, g8),
+        "copula_marginal_ks_8_vs_memory": _marginal_gap(g8, ref),
+        "copula_marginal_error_bound": float(g8.copula_.marginal_error),
+        "bn_tables_identical_8_vs_memory": bool(
+            b8.parents_ == bref.parents_
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(b8.network_.cpts, bref.network_.cpts)
+            )
+        ),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument(
+        "--exactness",
+        action="store_true",
+        help="only the 1 vs 8 partitions vs in-memory comparison",
+    )
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.exactness:
+        stats = exactness(args.rows or 200_000)
+        for key, value in stats.items():
+            print(f"{key:36} {value}")
+        folder = Path(__file__).parent / "results"
+        folder.mkdir(exist_ok=True)
+        (folder / "dask_exactness.json").write_text(json.dumps(stats, indent=2))
+        return
+    if args.child:  # one path in a fresh process
+        path, src, name, n = args.child
+        out = Path(tempfile.mkdtemp(prefix="sksynth_bench_out_"))
+        try:
+            fn = run_dask if path == "dask" else run_memory
+            print(json.dumps(fn(src, out, name, int(n))))
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+        return
+    n_rows = args.rows or (200_000 if args.quick else 1_000_000)
+    tmp = Path(tempfile.mkdtemp(prefix="sksynth_bench_dask_"))
+    results = []
+    try:
+        src = tmp / "table"
+        write_table(src, n_rows)
+        for name in GENERATORS:
+            row = {"generator": name, "rows": n_rows}
+            for path in ("memory", "dask"):
+                done = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        path,
+                        str(src),
+                        name,
+                        str(n_rows),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                stats = json.loads(done.stdout.strip().splitlines()[-1])
+                row.update({f"{path}_{k}": v for k, v in stats.items()})
+            row["wall_ratio"] = row["dask_wall_s"] / row["memory_wall_s"]
+            row["peak_ratio"] = row["dask_peak_gb"] / row["memory_peak_gb"]
+            results.append(row)
+            print(row, flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(
+        f"\n{n_rows:,} rows x 20 columns, parquet partitions of {PART_ROWS:,};"
+        " dask: LocalCluster 2 worker processes x 1 thread"
+    )
+    head = (
+        f"{'generator':18} {'mem wall s':>10} {'mem peak GB':>11} "
+        f"{'dask wall s':>11} {'worker peak GB':>14} {'client GB':>9} "
+        f"{'wall ratio':>10} {'peak ratio':>10}"
+    )
+    print(head)
+    for r in results:
+        print(
+            f"{r['generator']:18} {r['memory_wall_s']:10.1f} "
+            f"{r['memory_peak_gb']:11.2f} {r['dask_wall_s']:11.1f} "
+            f"{r['dask_peak_gb']:14.2f} {r['dask_client_peak_gb']:9.2f} "
+            f"{r['wall_ratio']:10.2f} {r['peak_ratio']:10.2f}"
+        )
+    folder = Path(__file__).parent / "results"
+    folder.mkdir(exist_ok=True)
+    name = "dask_quick.json" if args.quick else "dask.json"
+    (folder / name).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
