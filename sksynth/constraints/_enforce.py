@@ -1,0 +1,280 @@
+"""The rule hooks of :class:`~sksynth.base.BaseGenerator`.
+
+``fit`` reads the schema (with the user's overrides and the personal data),
+the detected rules (``rules_``) and the declared constraints
+(``constraints_``); every draw of code rows goes through the transform
+rules, and the rows that break a redraw rule are drawn again, bounded.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ..preprocessing._rules import RuleSet, detect_rules
+from ..preprocessing._schema import TableSchema, parse_schema_param
+from ._constraints import (
+    ConstraintError,
+    ConstraintRedrawWarning,
+    ConstraintSet,
+    FixedCombinations,
+    compile_constraints,
+)
+
+__all__ = ["RulesMixin"]
+
+# Parameters every generator has; their validation lives here.
+RULE_PARAMETERS = {
+    "constraints": [list, None],
+    "schema": [dict, str, TableSchema, None],
+}
+
+# Acceptance rate of a first draw below which redraws are announced.
+_WARN_ACCEPTANCE = 0.9
+# Most candidate rows drawn per row to replace, and per redraw round.
+_MAX_CANDIDATES = 50
+_MAX_ROUND_ROWS = 200_000
+
+
+class RulesMixin:
+    """Schema overrides, detected rules and declared constraints."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        import inspect
+
+        params = inspect.signature(cls.__init__).parameters
+        extra = {k: v for k, v in RULE_PARAMETERS.items() if k in params}
+        own = cls.__dict__.get("_parameter_constraints")
+        if extra and own is not None and not set(extra) <= set(own):
+            cls._parameter_constraints = {**own, **extra}
+
+    # ------------------------------------------------------------------ fit
+    def _rules_frame(self, X, how):
+        """Apply the frame transforms of Custom constraints (or reverse them)."""
+        from ._constraints import Custom
+
+        customs = [
+            c for c in (getattr(self, "constraints", None) or [])
+            if isinstance(c, Custom) and c.transform is not None
+        ]
+        if not customs:
+            return X
+        if how == "reverse":
+            customs = customs[::-1]
+        for c in customs:
+            fn = c.transform if how == "transform" else c.reverse
+            try:
+                out = fn(X)
+            except Exception as exc:
+                raise ConstraintError(
+                    f"{c!r}: its {how} raised {type(exc).__name__}: {exc}"
+                ) from exc
+            if not isinstance(out, type(X)) or getattr(out, "shape", None) != X.shape:
+                raise ConstraintError(
+                    f"{c!r}: its {how} must return a {type(X).__name__} of shape "
+                    f"{X.shape}, got {type(out).__name__} "
+                    f"{getattr(out, 'shape', '')}."
+                )
+            X = out
+        return X
+
+    def _infer_schema(self, X, y):
+        """The schema of ``X``, with ``schema=`` overrides and personal data."""
+        columns, self._rules_off, pii = parse_schema_param(
+            getattr(self, "schema", None)
+        )
+        keep = set()
+        for c in getattr(self, "constraints", None) or []:
+            try:
+                keep.update(c.columns())
+            except Exception:  # a malformed constraint fails in compile
+                pass
+        off = self._rules_off
+        return TableSchema.infer(
+            X, y, derive=self._learn_constraints and off != "all",
+            overrides=columns, no_derive=keep | (set() if off == "all" else off),
+            detect_pii=self._learn_constraints, pii=pii,
+        )
+
+    def _fit_rules(self, Z):
+        """Set ``rules_``, ``impossible_pairs_`` and ``constraints_``."""
+        constraints = getattr(self, "constraints", None)
+        if self._learn_constraints:
+            self.rules_, self.impossible_pairs_ = detect_rules(
+                Z, self.schema_, off=self._rules_off
+            )
+            self.constraints_ = compile_constraints(constraints, self.schema_, Z)
+            self.schema_.rules = self.rules_
+        else:  # DP: nothing may be read off the data outside the accounting
+            self.rules_, self.impossible_pairs_ = RuleSet(), None
+            for c in constraints or []:
+                if isinstance(c, FixedCombinations):
+                    raise ConstraintError(
+                        f"{c!r}: {type(self).__name__} is differentially private "
+                        "and cannot read the combinations off the data; declare "
+                        "the allowed values in its domain instead."
+                    )
+            self.constraints_ = compile_constraints(constraints, self.schema_, None)
+
+    # --------------------------------------------------------------- sample
+    def _rule_sets(self):
+        rules = getattr(self, "rules_", None) or RuleSet()
+        constraints = getattr(self, "constraints_", None) or ConstraintSet()
+        constraints.bind(self.schema_)
+        return rules, constraints
+
+    def _apply_rules(self, Z, given):
+        """Transform rules (grids, copies) on freshly drawn code rows."""
+        rules, constraints = self._rule_sets()
+        rules.apply(Z, given)
+        constraints.apply(Z, given)
+        return Z
+
+    def _check_rule_conditions(self, C):
+        _, constraints = self._rule_sets()
+        constraints.check_conditions(C)
+
+    def _detected_redraw(self, rules):
+        pairs_on = getattr(self, "impossible_pairs_", None) is not None
+        return [r for r in rules.enforced("redraw") if pairs_on or r.kind != "pairs"]
+
+    def _enforce_rules(self, Z, conditions, given, rng):
+        """Draw again the rows that break a redraw rule (bounded).
+
+        Detected rules broken by more than ``_max_impossible_share`` of an
+        unconditional draw are kept with a warning (drawing so many again
+        would distort the columns); declared constraints are always
+        enforced, and a request that cannot be met raises.
+        """
+        rules, constraints = self._rule_sets()
+        detected = self._detected_redraw(rules)
+        declared = constraints.enforced("redraw")
+        if not detected and not declared:
+            return Z
+        bad_detected = rules.violations(Z, given, detected)
+        if conditions is None and detected and (
+            bad_detected.mean() > self._max_impossible_share
+        ):
+            worst = max(detected, key=lambda r: int(r.violations(Z, given).sum()))
+            warnings.warn(
+                f"{bad_detected.mean():.0%} of the generated rows break rules "
+                f"that hold in every row of the data (such as {worst.name}): "
+                f"{type(self).__name__} does not represent these dependencies. "
+                "They are kept: drawing so many rows again would distort the "
+                "columns' distributions. A model of the interactions (e.g. "
+                "ARFGenerator) avoids them; see rules_.",
+                UserWarning,
+                stacklevel=4,
+            )
+            detected = []
+        active = detected + declared
+        bad = rules.violations(Z, given, active)
+        accepted, drawn = len(Z) - int(bad.sum()), len(Z)
+        if declared:
+            rate = 1 - constraints.violations(Z, given, declared).mean()
+            if rate < _WARN_ACCEPTANCE:
+                warnings.warn(
+                    f"Only {rate:.0%} of the rows {type(self).__name__} drew obey "
+                    "the declared constraints; the others are drawn again "
+                    "(bounded redraw), which can distort the columns' "
+                    "distributions.",
+                    ConstraintRedrawWarning,
+                    stacklevel=4,
+                )
+        for _ in range(self._max_redraw_rounds):
+            rows = np.flatnonzero(bad)
+            if not len(rows):
+                return Z
+            m = 1
+            if declared:
+                m = math.ceil(1.2 * drawn / max(accepted, 1))
+                m = int(min(max(m, 1), _MAX_CANDIDATES,
+                            max(1, _MAX_ROUND_ROWS // len(rows))))
+            take = np.repeat(rows, m)
+            subset = conditions
+            if isinstance(conditions, pd.DataFrame):
+                subset = conditions.iloc[take]
+            cand = self._draw_codes(len(take), subset, rng)[0]
+            cand_given = None if given is None else given[take]
+            cand_bad = rules.violations(cand, cand_given, active)
+            drawn += len(take)
+            accepted += len(take) - int(cand_bad.sum())
+            if m == 1:
+                Z[rows] = cand
+                bad[rows] = cand_bad
+                continue
+            ok = ~cand_bad.reshape(len(rows), m)
+            pick = np.argmax(ok, axis=1)
+            Z[rows] = cand.reshape(len(rows), m, -1)[np.arange(len(rows)), pick]
+            bad[rows] = ~ok.any(axis=1)
+        still_declared = constraints.violations(Z, given, declared) if declared \
+            else np.zeros(len(Z), dtype=bool)
+        if still_declared.any():
+            worst = max(declared, key=lambda r: int(r.violations(Z, given).sum()))
+            raise ConstraintError(
+                f"Could not generate {len(Z)} rows that obey the declared "
+                f"constraints: {int(still_declared.sum())} still break them (such "
+                f"as {worst.name}) after {self._max_redraw_rounds} redraw rounds; "
+                f"{accepted / drawn:.2%} of the {drawn} rows drawn obeyed the "
+                "rules. The request is infeasible under this model: relax a "
+                "condition or a constraint, or use a model that represents them."
+            )
+        if bad.any():
+            worst = max(detected, key=lambda r: int(r.violations(Z, given).sum()))
+            warnings.warn(
+                f"{int(bad.sum())} of {len(Z)} generated rows still break rules "
+                f"that hold in every row of the data (such as {worst.name}) after "
+                f"{self._max_redraw_rounds} redraws; they are kept. The model "
+                "puts much of its mass there: these rows are unreliable.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return Z
+
+    def _decode_rows(self, Z, rng):
+        """Decode code rows, reverse frame transforms, fill personal columns."""
+        out = self.schema_.decode(Z, copy=False)
+        X, y = out if isinstance(out, tuple) else (out, None)
+        X = self._rules_frame(X, "reverse")
+        X = self.schema_.fill_personal(X, rng)
+        return X if y is None else (X, y)
+
+    # ----------------------------------------------------------- reporting
+    def constraint_acceptance(self, n_samples=1000, *, random_state=0):
+        """Share of plain model draws that obey each redraw rule.
+
+        Draws ``n_samples`` rows without any redraw and reports, for every
+        declared constraint and detected rule enforced by redraw, the share
+        of rows that obey it (the acceptance rate of the bounded redraw);
+        transform rules hold in every row by construction and are reported
+        as 1.0.
+
+        Parameters
+        ----------
+        n_samples : int, default=1000
+            Rows to draw.
+        random_state : int, RandomState instance or None, default=0
+            Seed of the draw.
+
+        Returns
+        -------
+        acceptance : dict
+            ``{rule name: share of rows that obey it}``.
+        """
+        check_is_fitted(self)
+        rng = check_random_state(random_state)
+        Z, _ = self._draw_codes(n_samples, None, rng)
+        rules, constraints = self._rule_sets()
+        out = {}
+        for r in list(constraints) + list(rules):
+            if r.kind == "derived":
+                continue
+            share = 1.0 if r.enforce == "transform" else float(r.valid(Z).mean())
+            out[r.name] = min(out.get(r.name, 1.0), share)
+        return out
