@@ -172,7 +172,7 @@ class BaseGenerator(RulesMixin, GeneratorMixin, BaseEstimator):
         X = self._rules_frame(X, "transform")
         self.schema_ = self._infer_schema(X, y)
         Z = self.schema_.encode(X, y)
-        self._fit_rules(Z)
+        Z = self._fit_rules(Z)
         rng = check_random_state(self.random_state)
         self._fit(Z, rng)
         self._sample_seeds_ = seed_stream(rng)

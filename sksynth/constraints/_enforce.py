@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..preprocessing._rules import RuleSet, detect_rules
+from ..preprocessing._rules import RuleSet, choose_gaps, detect_rules
 from ..preprocessing._schema import TableSchema, parse_schema_param
 from ._constraints import (
     ConstraintError,
@@ -103,13 +103,26 @@ class RulesMixin:
         )
 
     def _fit_rules(self, Z):
-        """Set ``rules_``, ``impossible_pairs_`` and ``constraints_``."""
+        """Set ``rules_``, ``impossible_pairs_`` and ``constraints_``.
+
+        Returns the code matrix the model learns: ``Z`` itself, or with gap
+        columns (``high - low``) where an order rule is built into the data.
+        """
         constraints = getattr(self, "constraints", None)
         if self._learn_constraints:
             self.rules_, self.impossible_pairs_ = detect_rules(
                 Z, self.schema_, off=self._rules_off
             )
             self.constraints_ = compile_constraints(constraints, self.schema_, Z)
+            exclude = set(self.schema_.personal)
+            if self.schema_.has_target:
+                exclude.add(self.schema_.target_index)
+            gaps = choose_gaps(
+                list(self.constraints_) + list(self.rules_), self.schema_, Z, exclude
+            )
+            if gaps:
+                self.schema_ = self.schema_.with_gaps(gaps, Z)
+                Z = self.schema_.to_model(Z)
             self.schema_.rules = self.rules_
         else:  # DP: nothing may be read off the data outside the accounting
             self.rules_, self.impossible_pairs_ = RuleSet(), None
@@ -121,6 +134,7 @@ class RulesMixin:
                         "the allowed values in its domain instead."
                     )
             self.constraints_ = compile_constraints(constraints, self.schema_, None)
+        return Z
 
     # --------------------------------------------------------------- sample
     def _rule_sets(self):
@@ -129,16 +143,25 @@ class RulesMixin:
         constraints.bind(self.schema_)
         return rules, constraints
 
+    def _data(self, Z):
+        """Data codes of model codes (the same array without gap columns)."""
+        return self.schema_.to_data(Z) if self.schema_.gaps else Z
+
     def _apply_rules(self, Z, given):
         """Transform rules (grids, copies) on freshly drawn code rows."""
         rules, constraints = self._rule_sets()
-        rules.apply(Z, given)
-        constraints.apply(Z, given)
+        if not (rules.enforced("transform") or constraints.enforced("transform")):
+            return Z
+        D = self._data(Z)
+        rules.apply(D, given)
+        constraints.apply(D, given)
+        if self.schema_.gaps:
+            Z[:] = self.schema_.to_model(D, copy=False)
         return Z
 
     def _check_rule_conditions(self, C):
         _, constraints = self._rule_sets()
-        constraints.check_conditions(C)
+        constraints.check_conditions(self._data(C))
 
     def _detected_redraw(self, rules):
         pairs_on = getattr(self, "impossible_pairs_", None) is not None
@@ -157,27 +180,33 @@ class RulesMixin:
         declared = constraints.enforced("redraw")
         if not detected and not declared:
             return Z
-        bad_detected = rules.violations(Z, given, detected)
-        if conditions is None and detected and (
-            bad_detected.mean() > self._max_impossible_share
-        ):
-            worst = max(detected, key=lambda r: int(r.violations(Z, given).sum()))
-            warnings.warn(
-                f"{bad_detected.mean():.0%} of the generated rows break rules "
-                f"that hold in every row of the data (such as {worst.name}): "
-                f"{type(self).__name__} does not represent these dependencies. "
-                "They are kept: drawing so many rows again would distort the "
-                "columns' distributions. A model of the interactions (e.g. "
-                "ARFGenerator) avoids them; see rules_.",
-                UserWarning,
-                stacklevel=4,
-            )
-            detected = []
+        if conditions is None and detected:
+            # a rule the model breaks in many rows is not one it represents:
+            # drawing so many rows again would distort the columns
+            D = self._data(Z)
+            shares = [float(r.violations(D, given).mean()) for r in detected]
+            blind = [(s, r) for s, r in zip(shares, detected)
+                     if s > self._max_impossible_share]
+            if blind:
+                share, worst = max(blind, key=lambda t: t[0])
+                warnings.warn(
+                    f"{share:.0%} of the generated rows break a rule that holds "
+                    f"in every row of the data ({worst.name}; {len(blind)} such "
+                    f"rule(s)): {type(self).__name__} does not represent these "
+                    "dependencies. They are kept: drawing so many rows again "
+                    "would distort the columns' distributions. A model of the "
+                    "interactions (e.g. ARFGenerator) avoids them; see rules_.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                detected = [r for s, r in zip(shares, detected)
+                            if s <= self._max_impossible_share]
         active = detected + declared
-        bad = rules.violations(Z, given, active)
+        D = self._data(Z)
+        bad = rules.violations(D, given, active)
         accepted, drawn = len(Z) - int(bad.sum()), len(Z)
         if declared:
-            rate = 1 - constraints.violations(Z, given, declared).mean()
+            rate = 1 - constraints.violations(D, given, declared).mean()
             if rate < _WARN_ACCEPTANCE:
                 warnings.warn(
                     f"Only {rate:.0%} of the rows {type(self).__name__} drew obey "
@@ -202,7 +231,7 @@ class RulesMixin:
                 subset = conditions.iloc[take]
             cand = self._draw_codes(len(take), subset, rng)[0]
             cand_given = None if given is None else given[take]
-            cand_bad = rules.violations(cand, cand_given, active)
+            cand_bad = rules.violations(self._data(cand), cand_given, active)
             drawn += len(take)
             accepted += len(take) - int(cand_bad.sum())
             if m == 1:
@@ -213,10 +242,11 @@ class RulesMixin:
             pick = np.argmax(ok, axis=1)
             Z[rows] = cand.reshape(len(rows), m, -1)[np.arange(len(rows)), pick]
             bad[rows] = ~ok.any(axis=1)
-        still_declared = constraints.violations(Z, given, declared) if declared \
+        D = self._data(Z)
+        still_declared = constraints.violations(D, given, declared) if declared \
             else np.zeros(len(Z), dtype=bool)
         if still_declared.any():
-            worst = max(declared, key=lambda r: int(r.violations(Z, given).sum()))
+            worst = max(declared, key=lambda r: int(r.violations(D, given).sum()))
             raise ConstraintError(
                 f"Could not generate {len(Z)} rows that obey the declared "
                 f"constraints: {int(still_declared.sum())} still break them (such "
@@ -226,7 +256,7 @@ class RulesMixin:
                 "condition or a constraint, or use a model that represents them."
             )
         if bad.any():
-            worst = max(detected, key=lambda r: int(r.violations(Z, given).sum()))
+            worst = max(detected, key=lambda r: int(r.violations(D, given).sum()))
             warnings.warn(
                 f"{int(bad.sum())} of {len(Z)} generated rows still break rules "
                 f"that hold in every row of the data (such as {worst.name}) after "
@@ -270,11 +300,13 @@ class RulesMixin:
         check_is_fitted(self)
         rng = check_random_state(random_state)
         Z, _ = self._draw_codes(n_samples, None, rng)
+        Z = self._data(Z)
         rules, constraints = self._rule_sets()
         out = {}
         for r in list(constraints) + list(rules):
             if r.kind == "derived":
                 continue
-            share = 1.0 if r.enforce == "transform" else float(r.valid(Z).mean())
+            exact = r.enforce == "transform" and not getattr(r, "check", False)
+            share = 1.0 if exact else float(r.valid(Z).mean())
             out[r.name] = min(out.get(r.name, 1.0), share)
         return out

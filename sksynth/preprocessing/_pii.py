@@ -356,6 +356,16 @@ def _from_pattern(pattern, rng):
     return "".join(out)
 
 
+def _splice(a, b, rng):
+    """A new word from the head of ``a`` and the tail of ``b`` (names that
+    Faker's lists share with the data are replaced by such blends)."""
+    if len(a) < 2 or len(b) < 2:
+        return a + b
+    i = rng.randint(1, len(a))
+    j = rng.randint(1, len(b))
+    return a[:i] + b[j:]
+
+
 def _case_of(values):
     if all(v == v.lower() for v in values):
         return "lower"
@@ -450,7 +460,9 @@ class PersonalColumn:
             hi = pd.Timestamp(year=self.date_range[1], month=1, day=1)
             days = int((hi - lo).days)
             return lo + pd.Timedelta(days=int(rng.randint(days)))
-        if fake is not None and self.kind in _FAKER:
+        if fake is not None and self.kind == "person_name":
+            v = f"{fake.first_name()} {fake.last_name()}"
+        elif fake is not None and self.kind in _FAKER:
             v = getattr(fake, _FAKER[self.kind])()
         elif self.patterns:
             p = self.patterns[rng.choice(len(self.patterns), p=self.weights)]
@@ -476,8 +488,10 @@ class PersonalColumn:
                 fake.seed_instance(int(rng.randint(2**31 - 1)))
         out, seen = [], set()
         for _ in range(n):
-            for _attempt in range(50):
-                v = self._one(fake, rng)
+            for attempt in range(60):
+                v = self._one(fake if attempt < 40 else None, rng)
+                if attempt >= 10 and attempt < 40 and isinstance(v, str):
+                    v = _splice(v, self._one(fake, rng), rng)
                 key = str(v.date()) if isinstance(v, pd.Timestamp) else v
                 if self._hash64(key) in self._filter:
                     continue

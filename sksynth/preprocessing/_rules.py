@@ -32,6 +32,7 @@ __all__ = [
     "CoincideRule",
     "DerivedRule",
     "EqualRule",
+    "GapTransform",
     "ImpossiblePairs",
     "OrderRule",
     "PairsRule",
@@ -39,6 +40,7 @@ __all__ = [
     "RuleSet",
     "SetRule",
     "StepRule",
+    "choose_gaps",
     "detect_rules",
 ]
 
@@ -92,6 +94,7 @@ class Rule:
 
     kind = "rule"
     enforce = "redraw"
+    check = False  # a transform rule that is still checked (gap transforms)
     source = "detected"
     name = ""
     positions = ()
@@ -273,6 +276,73 @@ class PairsRule(Rule):
         return self.pairs.pair_hits(Z, self.index, given)
 
 
+class GapTransform:
+    """Model ``high - low`` instead of ``high`` (reversible, exact).
+
+    Chosen for an order rule ``low <= high`` between two columns: the
+    generator learns the gap, whose range starts at 0, so rows it draws obey
+    the rule by construction (the rule is still checked, and the rare row
+    whose gap falls below 0 is drawn again).
+    """
+
+    def __init__(self, low, high, ratio, name):
+        self.low, self.high, self.ratio, self.name = low, high, ratio, name
+
+    def __repr__(self):
+        return f"<GapTransform: {self.name}>"
+
+
+def choose_gaps(rules, schema, Z, exclude=()):
+    """Gap transforms for the order rules between two columns (data ``Z``).
+
+    Each column is the high end of at most one gap (the tightest low: the
+    smallest median gap); no cycles; a low missing where its high is not
+    rules the pair out, as do columns in ``exclude`` (target, personal).
+    Returns the gaps parents first and marks their rules as transforms.
+    """
+    best = {}
+    for r in rules:
+        if not (isinstance(r, OrderRule) and isinstance(r.left, tuple)
+                and isinstance(r.right, tuple)):
+            continue
+        lo, hi = r.left[0], r.right[0]
+        if lo in exclude or hi in exclude:
+            continue
+        zl, zh = Z[:, lo], Z[:, hi]
+        if (np.isnan(zl) & ~np.isnan(zh)).any():
+            continue
+        both = ~(np.isnan(zl) | np.isnan(zh))
+        if not both.any():
+            continue
+        gap = float(np.median(zh[both] * r.right[1] - zl[both] * r.left[1]))
+        if hi not in best or gap < best[hi][0]:
+            best[hi] = (gap, lo, r)
+    parent = {}
+    for hi, (_, lo, r) in sorted(best.items(), key=lambda t: t[1][0]):
+        node = lo  # no cycle: walking up from lo must not reach hi
+        while node in parent and node != hi:
+            node = parent[node]
+        if node == hi:
+            continue
+        parent[hi] = lo
+    gaps, done = [], set()
+
+    def add(hi):
+        if hi in done:
+            return
+        lo = parent[hi]
+        if lo in parent:
+            add(lo)
+        r = best[hi][2]
+        gaps.append(GapTransform(lo, hi, r.left[1] / r.right[1], r.name))
+        r.enforce, r.check = "transform", True
+        done.add(hi)
+
+    for hi in sorted(parent):
+        add(hi)
+    return gaps
+
+
 class RuleSet:
     """Rules on the code matrix, with the rows that break them.
 
@@ -309,12 +379,18 @@ class RuleSet:
         ]
 
     def enforced(self, how):
-        return [r for r in self.rules if r.enforce == how and r.kind != "derived"]
+        """Rules enforced by ``how``; "redraw" includes the checked transforms."""
+        return [
+            r for r in self.rules
+            if r.kind != "derived" and (r.enforce == how or (
+                how == "redraw" and getattr(r, "check", False)))
+        ]
 
     def apply(self, Z, given=None):
         """Apply the transform rules to ``Z`` in place."""
         for r in self.enforced("transform"):
-            r.apply(Z, given)
+            if not getattr(r, "check", False):
+                r.apply(Z, given)
         return Z
 
     def violations(self, Z, given=None, rules=None):
@@ -562,8 +638,12 @@ def _steps(Z, schema):
 
 def _step_label(col, step):
     if col.kind == "datetime":
-        return str(np.timedelta64(int(step), col.unit).astype("timedelta64[s]")
-                   ).replace("seconds", "s")
+        seconds = int(step) * ns_scale(col) / 1e9
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if seconds >= size and seconds % size == 0:
+                k = int(seconds // size)
+                return f"{k} {unit}" + ("s" if k > 1 else "")
+        return f"{seconds:g} s"
     return _fmt(float(step))
 
 
@@ -585,18 +665,19 @@ def _events(Z, schema, min_rows):
     return events
 
 
-def _coincidences(Z, schema, n):
+def _coincidences(Z, schema, n, equalities=()):
     """Events of different columns holding in exactly the same rows."""
     min_rows = max(_MIN_EXPECTED, int(0.01 * n))
     groups = {}
     for j, v, mask in _events(Z, schema, min_rows):
         groups.setdefault(np.packbits(mask).tobytes(), []).append((j, v))
     rules = []
+    equal = {frozenset(r.positions) for r in equalities}
     for members in groups.values():
         first = members[0]
         seen = {first[0]}
         for other in members[1:]:
-            if other[0] in seen:
+            if other[0] in seen or frozenset((first[0], other[0])) in equal:
                 continue
             ka = schema.columns[first[0]].kind
             kb = schema.columns[other[0]].kind
@@ -648,7 +729,8 @@ def detect_rules(Z, schema, *, off=()):
     found += [PairsRule(pairs, i, schema) for i in range(len(pairs.pairs_))]
     if n >= _MIN_ROWS:
         order, equal = _inequalities(Z, schema, n)
-        found += equal + order + _steps(Z, schema) + _coincidences(Z, schema, n)
+        found += equal + order + _steps(Z, schema)
+        found += _coincidences(Z, schema, n, equal)
     kept = [r for r in found if r.name not in off]
     dropped = [r for r in found if r.name in off]
     if any(isinstance(r, PairsRule) for r in dropped):

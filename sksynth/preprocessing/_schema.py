@@ -105,6 +105,8 @@ class TableSchema:
     derived: list = field(default_factory=list)
     personal: dict = field(default_factory=dict)
     rules: object = None
+    gaps: list = field(default_factory=list)
+    originals: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ infer
     @classmethod
@@ -323,7 +325,7 @@ class TableSchema:
             Z[:, -1] = encode_column(self.columns[-1], ys)
         elif y is not None:
             raise ValueError("The schema was fitted without y.")
-        return Z
+        return self.to_model(Z, copy=False) if self.gaps else Z
 
     def check_rejectable(self, cond, skip=(), generator="This generator"):
         """Raise if bounded rejection cannot meet a condition of ``cond``.
@@ -352,7 +354,74 @@ class TableSchema:
                     f"({person.kind}): it is not modelled but generated fresh on "
                     "output, so it cannot be conditioned on."
                 )
-        return _conditions.encode_conditions(self, conditions, n_samples)
+        if not self.gaps:
+            return _conditions.encode_conditions(self, conditions, n_samples)
+        C = _conditions.encode_conditions(self.data_view(), conditions, n_samples)
+        for g in self.gaps:
+            alone = ~np.isnan(C[:, g.high]) & np.isnan(C[:, g.low])
+            if alone.any():
+                raise ValueError(
+                    f"Cannot condition on {self.columns[g.high].name!r} alone: the "
+                    f"rule {g.name} is modelled as the gap from "
+                    f"{self.columns[g.low].name!r}; give both columns, or switch "
+                    "the rule off (schema={'rules': {rule: False}}) to condition "
+                    "on it alone."
+                )
+        return self.to_model(C, copy=False)
+
+    # ------------------------------------------------------------------ gaps
+    def to_model(self, Z, *, copy=True):
+        """Data codes to model codes: each gap column holds ``high - low``."""
+        Z = Z.copy() if copy else Z
+        for g in reversed(self.gaps):
+            Z[:, g.high] = Z[:, g.high] - Z[:, g.low] * g.ratio
+        return Z
+
+    def to_data(self, Z, *, copy=True):
+        """Model codes back to data codes (``high = low + gap``)."""
+        Z = Z.copy() if copy else Z
+        for g in self.gaps:
+            Z[:, g.high] = Z[:, g.low] * g.ratio + Z[:, g.high]
+            if self.originals[g.high].is_discrete:
+                np.round(Z[:, g.high], out=Z[:, g.high])
+        return Z
+
+    def data_view(self):
+        """The schema of the data codes (without gap transforms)."""
+        if not self.gaps:
+            return self
+        cols = [self.originals.get(j, c) for j, c in enumerate(self.columns)]
+        return replace(self, columns=cols, gaps=[], originals={})
+
+    def with_gaps(self, gaps, Z):
+        """Copy modelling ``high - low`` for each gap (Z: the data codes).
+
+        ``gaps`` come parents first (a low that is another gap's high after
+        that gap). The gap columns get the range, point masses and missing
+        share of the gaps.
+        """
+        from ._columns import _atoms
+
+        schema = replace(self, gaps=list(gaps), originals={})
+        M = schema.to_model(Z)
+        cols = list(self.columns)
+        for g in gaps:
+            orig, low = self.columns[g.high], self.columns[g.low]
+            z = M[:, g.high]
+            obs = z[~np.isnan(z)]
+            integer = bool(orig.integer and low.integer)
+            decimals = orig.decimals
+            if orig.kind == "numeric" and not integer:
+                decimals = max(orig.decimals or 0, low.decimals or 0) or None
+            cols[g.high] = replace(
+                orig, low=float(obs.min()), high=float(obs.max()),
+                missing_rate=float(np.isnan(z).mean()), atoms=_atoms(obs, len(z)),
+                integer=integer if orig.kind == "numeric" else orig.integer,
+                decimals=decimals,
+            )
+            schema.originals[g.high] = orig
+        schema.columns = cols
+        return schema
 
     # ---------------------------------------------------------------- decode
     def round_codes(self, Z):
@@ -383,6 +452,8 @@ class TableSchema:
                 f"{Z.shape}."
             )
         Z = self.round_codes(Z.copy() if copy else Z)
+        if self.gaps:  # model codes: back to the data's
+            return self.data_view().decode(self.to_data(Z, copy=False), copy=False)
         positions = self._feature_positions()
         parts = [(p, self.columns[j], Z[:, j]) for j, p in enumerate(positions)]
         parts += [(d.position, d.column, d.codes(Z[:, d.source])) for d in self.derived]
@@ -439,13 +510,14 @@ class TableSchema:
         rules = list(self.rules) if self.rules is not None else []
         rows = []
         positions = self._feature_positions()
-        entries = [(p, self.columns[j], self.personal.get(j), None)
-                   for j, p in enumerate(positions)]
+        entries = [(p, self.originals.get(j, self.columns[j]), self.personal.get(j),
+                    None) for j, p in enumerate(positions)]
         entries += [(d.position, d.column, None, self.columns[d.source].name)
                     for d in self.derived]
         entries.sort(key=lambda e: e[0])
         if self.has_target:
-            entries.append((None, self.columns[-1], None, None))
+            entries.append((None, self.originals.get(self.n_columns - 1,
+                                                     self.columns[-1]), None, None))
         for _, col, person, source in entries:
             kind = col.kind
             if kind == "numeric" and col.integer:
@@ -470,7 +542,7 @@ class TableSchema:
                 row["derived_from"] = source
             names = [r.name for r in rules if _mentions(r.name, col.name)]
             row["rules"] = names
-            if self.has_target and col is self.columns[-1]:
+            if self.has_target and col.name == self.columns[-1].name:
                 row["target"] = True
             rows.append(row)
         return rows
