@@ -388,10 +388,14 @@ class _CustomRule(Rule):
     def __init__(self, constraint, schema):
         self.constraint, self.schema, self.name = constraint, schema, repr(constraint)
 
+    reverses = ()
+
     def valid(self, Z):
         X = self.schema.decode(Z)
         if isinstance(X, tuple):
             X = X[0]
+        for reverse in self.reverses:  # the rows as the user sees them
+            X = reverse(X)
         try:
             ok = self.constraint.is_valid(X)
         except Exception as exc:
@@ -587,6 +591,11 @@ def compile_constraints(constraints, schema, Z):
                 "sksynth.constraints constraint (Inequality, Range, Positive, ...)."
             )
         rules.extend(c._compile(schema, Z))
+    reverses = [c.reverse for c in constraints
+                if isinstance(c, Custom) and c.reverse is not None][::-1]
+    for r in rules:
+        if isinstance(r, _CustomRule):
+            r.reverses = reverses
     _check_contradictions(rules, schema)
     for r in rules if Z is not None else ():
         bad = ~r.valid(Z)
