@@ -34,6 +34,10 @@ RULE_PARAMETERS = {
     "schema": [dict, str, TableSchema, None],
 }
 
+# Share of an unconditional draw breaking a detected rule (other than value
+# pairs, whose bound is BaseGenerator._max_impossible_share) above which the
+# model is taken not to represent it: its rows are kept, with a warning.
+_MAX_RULE_SHARE = 0.5
 # Acceptance rate of a first draw below which redraws are announced.
 _WARN_ACCEPTANCE = 0.9
 # Most candidate rows drawn per row to replace, and per redraw round.
@@ -185,8 +189,9 @@ class RulesMixin:
             # drawing so many rows again would distort the columns
             D = self._data(Z)
             shares = [float(r.violations(D, given).mean()) for r in detected]
-            blind = [(s, r) for s, r in zip(shares, detected)
-                     if s > self._max_impossible_share]
+            limit = {r.name: self._max_impossible_share if r.kind == "pairs"
+                     else _MAX_RULE_SHARE for r in detected}
+            blind = [(s, r) for s, r in zip(shares, detected) if s > limit[r.name]]
             if blind:
                 share, worst = max(blind, key=lambda t: t[0])
                 warnings.warn(
@@ -200,7 +205,7 @@ class RulesMixin:
                     stacklevel=4,
                 )
                 detected = [r for s, r in zip(shares, detected)
-                            if s <= self._max_impossible_share]
+                            if s <= limit[r.name]]
         active = detected + declared
         D = self._data(Z)
         bad = rules.violations(D, given, active)

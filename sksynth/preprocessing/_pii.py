@@ -53,7 +53,10 @@ _MATCH_SHARE = 0.9
 _KEY_SHARE = 0.95
 _SAMPLE = 2000
 
-_NAME_RULES = [  # (kind, tokens of a column name, values must be varied)
+_NAME_RULES = [  # (kind, tokens of a column name); the first that matches wins
+    ("identifier", {"id", "uuid", "guid", "identifier", "key", "case",
+                    "casenumber", "account", "accountnumber", "record", "username",
+                    "login", "user", "licence", "license", "plate"}),
     ("email", {"email", "mail", "emailaddress"}),
     ("phone", {"phone", "telephone", "mobile", "tel", "cell", "fax", "msisdn"}),
     ("credit_card", {"card", "creditcard", "cc", "pan", "ccnumber"}),
@@ -65,12 +68,9 @@ _NAME_RULES = [  # (kind, tokens of a column name, values must be varied)
     ("date_of_birth", {"dob", "birth", "birthday", "birthdate", "dateofbirth"}),
     ("first_name", {"first", "firstname", "givenname", "forename"}),
     ("last_name", {"last", "lastname", "surname", "familyname"}),
-    ("person_name", {"name", "fullname", "person", "customer", "patient"}),
+    ("person_name", {"name", "fullname", "personname"}),
     ("postcode", {"zip", "zipcode", "postcode", "postal", "postalcode"}),
     ("street_address", {"address", "street", "addr"}),
-    ("identifier", {"id", "uuid", "guid", "identifier", "key", "case",
-                    "casenumber", "account", "accountnumber", "record", "username",
-                    "login", "user", "licence", "license", "plate"}),
 ]
 
 _EMAIL = re.compile(r"^[\w.+'-]+@[\w-]+(\.[\w-]+)+$")
@@ -328,6 +328,9 @@ _FAKER = {
 }
 
 
+_NAMES = ("person_name", "first_name", "last_name")
+
+
 def _pattern(v):
     """Character classes of a value: d digit, u upper, l lower, others kept."""
     out = []
@@ -338,6 +341,27 @@ def _pattern(v):
             out.append("u" if c.isupper() else "l")
         else:
             out.append("\\" + c)
+    return "".join(out)
+
+
+def _constants(pattern, values):
+    """The pattern with the characters that every value of it shares kept
+    literally (the ``C`` of ``C123456``; nothing of one value alone)."""
+    same = [v for v in values if _pattern(v) == pattern]
+    if len(same) < 2:
+        return pattern
+    chars = np.array([list(v) for v in same])
+    shared = (chars == chars[0]).all(axis=0)
+    out, i, k = [], 0, 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        else:
+            keep = shared[k] and pattern[i] != "d"  # digits stay free
+            out.append("\\" + chars[0][k] if keep else pattern[i])
+            i += 1
+        k += 1
     return "".join(out)
 
 
@@ -435,7 +459,7 @@ class PersonalColumn:
         text = observed.astype(str).tolist()
         pats = pd.Series([_pattern(v) for v in text]).value_counts()
         pats = pats[pats.index.str.len() <= 200].head(20)
-        spec.patterns = tuple(pats.index)
+        spec.patterns = tuple(_constants(p, text) for p in pats.index)
         spec.weights = tuple((pats / pats.sum()).tolist())
         spec.case = _case_of(text[:1000]) if text else None
         spec.unique = bool(len(text) and observed.nunique() == len(text))
@@ -490,7 +514,7 @@ class PersonalColumn:
         for _ in range(n):
             for attempt in range(60):
                 v = self._one(fake if attempt < 40 else None, rng)
-                if attempt >= 10 and attempt < 40 and isinstance(v, str):
+                if 10 <= attempt < 40 and self.kind in _NAMES and isinstance(v, str):
                     v = _splice(v, self._one(fake, rng), rng)
                 key = str(v.date()) if isinstance(v, pd.Timestamp) else v
                 if self._hash64(key) in self._filter:

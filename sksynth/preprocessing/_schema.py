@@ -478,6 +478,10 @@ class TableSchema:
             y = y.to_numpy(dtype=self.target_dtype)
         return X, y
 
+    def personal_columns(self):
+        """Names of the personal columns (generated fresh or pseudonymised)."""
+        return [self.columns[j].name for j in sorted(self.personal)]
+
     def fill_personal(self, X, rng):
         """Replace the placeholders of personal columns in ``X`` by fresh values.
 

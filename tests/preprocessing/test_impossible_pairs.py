@@ -106,7 +106,7 @@ def test_rows_that_cannot_be_redrawn_are_kept_with_a_warning():
     gen = _StubbornGenerator(share=0.1).fit(df)
     assert gen.impossible_pairs_.describe(gen.schema_)
     with pytest.warns(
-        UserWarning, match="still break rules .*'relationship', 'sex'.* after 20 redraws"
+        UserWarning, match="still break rules .*'relationship', 'sex'.* after 20 redraw"
     ):
         out = gen.sample(50, random_state=0)
     assert len(out) == 50 and _bad_share(gen, out) == 1 / 50  # only the last one
