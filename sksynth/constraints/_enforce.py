@@ -199,8 +199,9 @@ class RulesMixin:
                     f"in every row of the data ({worst.name}; {len(blind)} such "
                     f"rule(s)): {type(self).__name__} does not represent these "
                     "dependencies. They are kept: drawing so many rows again "
-                    "would distort the columns' distributions. A model of the "
-                    "interactions (e.g. ARFGenerator) avoids them; see rules_.",
+                    "would distort the columns' distributions. A model of more "
+                    "of the interactions avoids them; see rules_ (and switch a "
+                    "rule off with schema={'rules': {name: False}}).",
                     UserWarning,
                     stacklevel=4,
                 )

@@ -478,7 +478,7 @@ class PersonalColumn:
         out[mask] = [keyed_hash(self.key, v) for v in s[mask]]
         return out
 
-    def _one(self, fake, rng):
+    def _one(self, fake, rng, longer=False):
         if self.date_range:
             lo = pd.Timestamp(year=self.date_range[0], month=1, day=1)
             hi = pd.Timestamp(year=self.date_range[1], month=1, day=1)
@@ -490,6 +490,9 @@ class PersonalColumn:
             v = getattr(fake, _FAKER[self.kind])()
         elif self.patterns:
             p = self.patterns[rng.choice(len(self.patterns), p=self.weights)]
+            if longer:  # the short formats are used up: one character more
+                p = max(self.patterns, key=len)
+                p = ("d" if p[:1] == "d" else "u" if p[:1] == "u" else "l") + p
             v = _from_pattern(p, rng)
         else:
             v = "".join(rng.choice(list(string.ascii_lowercase), 10))
@@ -513,9 +516,12 @@ class PersonalColumn:
         out, seen = [], set()
         for _ in range(n):
             for attempt in range(60):
-                v = self._one(fake if attempt < 40 else None, rng)
+                v = self._one(fake if attempt < 40 else None, rng,
+                              longer=attempt >= 20 and self.kind not in _NAMES)
                 if 10 <= attempt < 40 and self.kind in _NAMES and isinstance(v, str):
                     v = _splice(v, self._one(fake, rng), rng)
+                if is_integer_dtype(self.dtype) and str(v).isdigit():
+                    v = str(int(v))  # the number it will be written as
                 key = str(v.date()) if isinstance(v, pd.Timestamp) else v
                 if self._hash64(key) in self._filter:
                     continue
