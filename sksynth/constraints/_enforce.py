@@ -189,8 +189,14 @@ class RulesMixin:
             # drawing so many rows again would distort the columns
             D = self._data(Z)
             shares = [float(r.violations(D, given).mean()) for r in detected]
-            limit = {r.name: self._max_impossible_share if r.kind == "pairs"
-                     else _MAX_RULE_SHARE for r in detected}
+            limit = {r.name: _MAX_RULE_SHARE for r in detected}
+            pairs = [r for r in detected if r.kind == "pairs"]
+            if pairs:  # value pairs are judged together
+                share = float(rules.violations(D, given, pairs).mean())
+                for i, r in enumerate(detected):
+                    if r.kind == "pairs":
+                        shares[i] = share
+                        limit[r.name] = self._max_impossible_share
             blind = [(s, r) for s, r in zip(shares, detected) if s > limit[r.name]]
             if blind:
                 share, worst = max(blind, key=lambda t: t[0])

@@ -6,7 +6,6 @@ import pytest
 
 from sksynth.generators import ARFGenerator, GaussianCopulaGenerator
 from sksynth.preprocessing import detect_pii
-
 from tests.conftest import SHARED_DATA
 
 faker = pytest.importorskip("faker")
