@@ -34,10 +34,9 @@ RULE_PARAMETERS = {
     "schema": [dict, str, TableSchema, None],
 }
 
-# Share of an unconditional draw breaking a detected rule (other than value
-# pairs, whose bound is BaseGenerator._max_impossible_share) above which the
-# model is taken not to represent it: its rows are kept, with a warning.
-_MAX_RULE_SHARE = 0.5
+# Largest share of an unconditional draw redrawn for the detected rules: the
+# rules that the most rows break are left out (with a warning) beyond it.
+_MAX_REDRAWN_SHARE = 0.35
 # Acceptance rate of a first draw below which redraws are announced.
 _WARN_ACCEPTANCE = 0.9
 # Most candidate rows drawn per row to replace, and per redraw round.
@@ -185,34 +184,7 @@ class RulesMixin:
         if not detected and not declared:
             return Z
         if conditions is None and detected:
-            # a rule the model breaks in many rows is not one it represents:
-            # drawing so many rows again would distort the columns
-            D = self._data(Z)
-            shares = [float(r.violations(D, given).mean()) for r in detected]
-            limit = {r.name: _MAX_RULE_SHARE for r in detected}
-            pairs = [r for r in detected if r.kind == "pairs"]
-            if pairs:  # value pairs are judged together
-                share = float(rules.violations(D, given, pairs).mean())
-                for i, r in enumerate(detected):
-                    if r.kind == "pairs":
-                        shares[i] = share
-                        limit[r.name] = self._max_impossible_share
-            blind = [(s, r) for s, r in zip(shares, detected) if s > limit[r.name]]
-            if blind:
-                share, worst = max(blind, key=lambda t: t[0])
-                warnings.warn(
-                    f"{share:.0%} of the generated rows break a rule that holds "
-                    f"in every row of the data ({worst.name}; {len(blind)} such "
-                    f"rule(s)): {type(self).__name__} does not represent these "
-                    "dependencies. They are kept: drawing so many rows again "
-                    "would distort the columns' distributions. A model of more "
-                    "of the interactions avoids them; see rules_ (and switch a "
-                    "rule off with schema={'rules': {name: False}}).",
-                    UserWarning,
-                    stacklevel=4,
-                )
-                detected = [r for s, r in zip(shares, detected)
-                            if s <= limit[r.name]]
+            detected = self._represented(rules, detected, Z, given)
         active = detected + declared
         D = self._data(Z)
         bad = rules.violations(D, given, active)
@@ -278,6 +250,56 @@ class RulesMixin:
                 stacklevel=4,
             )
         return Z
+
+    def _represented(self, rules, detected, Z, given):
+        """The detected rules worth redrawing for, warning about the others.
+
+        A rule the model breaks in many rows is one it does not represent;
+        drawing those rows again would distort the columns. The rules
+        (value pairs as one group) that the most rows break are left out
+        until at most ``_MAX_REDRAWN_SHARE`` of the rows break the rest (value
+        pairs first when more than ``_max_impossible_share`` hold one).
+        """
+        D = self._data(Z)
+        units = [[r] for r in detected if r.kind != "pairs"]
+        pairs = [r for r in detected if r.kind == "pairs"]
+        if pairs:
+            units.append(pairs)
+        masks = [rules.violations(D, given, u) for u in units]
+        order = sorted(range(len(units)), key=lambda i: -masks[i].mean())
+        kept = set(range(len(units)))
+        dropped = []
+        if pairs and masks[-1].mean() > self._max_impossible_share:
+            kept.discard(len(units) - 1)  # value pairs: as before, as a group
+            dropped.append(len(units) - 1)
+        bad = np.zeros(len(Z), dtype=bool)
+        for i in kept:
+            bad |= masks[i]
+        for i in order:
+            if bad.mean() <= _MAX_REDRAWN_SHARE:
+                break
+            if i not in kept:
+                continue
+            kept.discard(i)
+            dropped.append(i)
+            bad = np.zeros(len(Z), dtype=bool)
+            for k in kept:
+                bad |= masks[k]
+        if dropped:
+            worst = units[dropped[0]][0]
+            n_rules = sum(len(units[i]) for i in dropped)
+            warnings.warn(
+                f"{masks[dropped[0]].mean():.0%} of the generated rows break a rule "
+                f"that holds in every row of the data ({worst.name}; {n_rules} "
+                f"such rule(s) left out): {type(self).__name__} does not "
+                "represent these dependencies. They are kept: drawing so many "
+                "rows again would distort the columns' distributions. A model of "
+                "more of the interactions avoids them; see rules_ (and switch a "
+                "rule off with schema={'rules': {name: False}}).",
+                UserWarning,
+                stacklevel=5,
+            )
+        return [r for i in sorted(kept) for r in units[i]]
 
     def _decode_rows(self, Z, rng):
         """Decode code rows, reverse frame transforms, fill personal columns."""

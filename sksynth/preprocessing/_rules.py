@@ -285,8 +285,9 @@ class GapTransform:
     whose gap falls below 0 is drawn again).
     """
 
-    def __init__(self, low, high, ratio, name):
+    def __init__(self, low, high, ratio, name, fill=0.0):
         self.low, self.high, self.ratio, self.name = low, high, ratio, name
+        self.fill = fill  # the gap of rows where both ends are missing
 
     def __repr__(self):
         return f"<GapTransform: {self.name}>"
@@ -296,8 +297,10 @@ def choose_gaps(rules, schema, Z, exclude=()):
     """Gap transforms for the order rules between two columns (data ``Z``).
 
     Each column is the high end of at most one gap (the tightest low: the
-    smallest median gap); no cycles; a low missing where its high is not
-    rules the pair out, as do columns in ``exclude`` (target, personal).
+    smallest median gap); no cycles; both ends must be missing in the same
+    rows (the gap is then never missing: rows without a low end hold the
+    median gap, and the high end is missing where the low end is); columns
+    in ``exclude`` (target, personal) take no part.
     Returns the gaps parents first and marks their rules as transforms.
     """
     best = {}
@@ -309,8 +312,8 @@ def choose_gaps(rules, schema, Z, exclude=()):
         if lo in exclude or hi in exclude:
             continue
         zl, zh = Z[:, lo], Z[:, hi]
-        if (np.isnan(zl) & ~np.isnan(zh)).any():
-            continue
+        if not np.array_equal(np.isnan(zl), np.isnan(zh)):
+            continue  # the high end follows the low end's missing cells
         both = ~(np.isnan(zl) | np.isnan(zh))
         if not both.any():
             continue
@@ -334,7 +337,12 @@ def choose_gaps(rules, schema, Z, exclude=()):
         if lo in parent:
             add(lo)
         r = best[hi][2]
-        gaps.append(GapTransform(lo, hi, r.left[1] / r.right[1], r.name))
+        ratio = r.left[1] / r.right[1]
+        z = Z[:, hi] - Z[:, lo] * ratio
+        fill = float(np.nanmedian(z))
+        if schema.columns[hi].is_discrete:
+            fill = float(np.round(fill))
+        gaps.append(GapTransform(lo, hi, ratio, r.name, fill))
         r.enforce, r.check = "transform", True
         done.add(hi)
 

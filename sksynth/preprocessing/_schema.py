@@ -374,7 +374,8 @@ class TableSchema:
         """Data codes to model codes: each gap column holds ``high - low``."""
         Z = Z.copy() if copy else Z
         for g in reversed(self.gaps):
-            Z[:, g.high] = Z[:, g.high] - Z[:, g.low] * g.ratio
+            gap = Z[:, g.high] - Z[:, g.low] * g.ratio
+            Z[:, g.high] = np.where(np.isnan(Z[:, g.low]), g.fill, gap)
         return Z
 
     def to_data(self, Z, *, copy=True):
