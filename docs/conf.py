@@ -41,6 +41,7 @@ sphinx_gallery_conf = {
         "../examples/survival",
         "../examples/augmentation",
         "../examples/profiling",
+        "../examples/rules",
         "*",
     ],
     "doc_module": ("sksynth",),

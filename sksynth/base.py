@@ -33,7 +33,6 @@ container round-trip.
 from __future__ import annotations
 
 import numbers
-import warnings
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -44,8 +43,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._conditioning import condition_groups, describe_conditions
-from .preprocessing._impossible_pairs import ImpossiblePairs
-from .preprocessing._schema import TableSchema
+from .constraints._enforce import RulesMixin
 from .utils._random import draw_seed, seed_stream
 from .utils._validation import validate_table
 
@@ -127,7 +125,7 @@ def check_n_samples(n_samples, name="n_samples"):
     return int(n_samples)
 
 
-class BaseGenerator(GeneratorMixin, BaseEstimator):
+class BaseGenerator(RulesMixin, GeneratorMixin, BaseEstimator):
     """Base class of all sksynth generators.
 
     Do not instantiate; subclass and implement ``_fit`` and ``_sample``. See the
@@ -175,11 +173,10 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         if self._warm_started():
             return self.partial_fit(X, y)
         validate_table(self, X, y, reset=True, ensure_min_samples=2)
-        self.schema_ = TableSchema.infer(X, y, derive=self._learn_constraints)
+        X = self._rules_frame(X, "transform")
+        self.schema_ = self._infer_schema(X, y)
         Z = self.schema_.encode(X, y)
-        self.impossible_pairs_ = (
-            ImpossiblePairs().fit(Z, self.schema_) if self._learn_constraints else None
-        )
+        Z = self._fit_rules(Z)
         rng = check_random_state(self.random_state)
         self._fit(Z, rng)
         self._sample_seeds_ = seed_stream(rng)
@@ -222,8 +219,12 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
         y : Series or ndarray of shape (n_samples,)
             Only when ``fit`` was given ``y``.
         """
-        Z = self._sample_codes(n_samples, conditions, random_state)
-        return self.schema_.decode(Z, copy=False)
+        check_is_fitted(self)
+        if random_state is None:
+            random_state = draw_seed(self._sample_seeds_)
+        rng = check_random_state(random_state)
+        Z = self._sample_codes(n_samples, conditions, rng)
+        return self._decode_rows(Z, rng)
 
     def _sample_codes(self, n_samples, conditions=None, random_state=None):
         """Like :meth:`sample` but return the code matrix."""
@@ -235,54 +236,15 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
             random_state = draw_seed(self._sample_seeds_)
         rng = check_random_state(random_state)
         Z, given = self._draw_codes(n_samples, conditions, rng)
-        pairs = getattr(self, "impossible_pairs_", None)
-        if pairs is None or not pairs.pairs_:
-            return Z
-        bad = pairs.violations(Z, self.schema_, given)
-        # Unconditional draws only: under conditions, the redraws keep the
-        # conditioned columns and fix the others.
-        if conditions is None and bad.mean() > self._max_impossible_share:
-            a, b = pairs.most_violated(Z, self.schema_, given)
-            warnings.warn(
-                f"{bad.mean():.0%} of the generated rows pair categories that "
-                f"never occur together in the data (such as values of {a!r} and "
-                f"{b!r}): {type(self).__name__} does "
-                "not represent these dependencies. They are kept: drawing so many "
-                "rows again would distort the columns' distributions. A model of "
-                "the interactions (e.g. ARFGenerator) avoids them.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return Z
-        for _ in range(self._max_redraw_rounds):
-            rows = np.flatnonzero(bad)
-            if not len(rows):
-                return Z
-            subset = conditions
-            if isinstance(conditions, pd.DataFrame):
-                subset = conditions.iloc[rows]
-            Z[rows] = self._draw_codes(len(rows), subset, rng)[0]
-            bad[rows] = pairs.violations(  # only the redrawn rows changed
-                Z[rows], self.schema_, None if given is None else given[rows])
-        if bad.any():
-            a, b = pairs.most_violated(Z, self.schema_, given)
-            warnings.warn(
-                f"{int(bad.sum())} of {len(Z)} generated rows still pair "
-                "categories that never occur together in the data (such as "
-                f"values of {a!r} and {b!r}) after "
-                f"{self._max_redraw_rounds} redraws; they are kept. The model "
-                "puts much of its mass there: these rows are unreliable.",
-                UserWarning,
-                stacklevel=3,
-            )
-        return Z
+        return self._enforce_rules(Z, conditions, given, rng)
 
     def _draw_codes(self, n_samples, conditions, rng):
         """One draw of code rows meeting ``conditions``, and the fixed cells."""
         if conditions is None:
             Z = self.schema_.round_codes(self._sample(n_samples, None, rng))
-            return Z, None
+            return self._apply_rules(Z, None), None
         C = self.schema_.encode_conditions(conditions, n_samples)
+        self._check_rule_conditions(C)
         if self._native_conditioning:
             Z = self.schema_.round_codes(self._sample(n_samples, C, rng))
         else:
@@ -293,7 +255,7 @@ class BaseGenerator(GeneratorMixin, BaseEstimator):
                 f"{type(self).__name__} returned rows that break the conditions."
             )
         Z[given] = C[given]
-        return Z, given
+        return self._apply_rules(Z, given), given
 
     def _rejection_sample(self, C, rng, *, draw=None, native=None):
         """Bounded rejection sampling, one group of conditions at a time.

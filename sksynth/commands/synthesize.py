@@ -46,6 +46,17 @@ def add_arguments(parser):
         "--domain",
         help="JSON file with the public domain of each column (DP generators)",
     )
+    parser.add_argument(
+        "--metadata",
+        help="JSON schema (from `sksynth describe -o`): column kinds, rules "
+        "switched off, personal data",
+    )
+    parser.add_argument(
+        "--no-anonymize",
+        action="store_true",
+        help="model columns detected as personal data like any other (by "
+        "default they are not modelled but generated fresh)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--verbose", type=int, default=None, help="verbosity, if supported"
@@ -103,13 +114,17 @@ def parse_condition(schema, key, text):
 
 def run(args):
     from ..generators import get_generator
+    from .describe import read_csv, split_empty
 
     if args.scheduler is not None:
         from ..dask._cli import run_on_dask
 
         return run_on_dask(args)
 
-    data = pd.read_csv(args.data)
+    original = read_csv(args.data)
+    data, empty = split_empty(original)
+    if empty:
+        print(f"columns with no value at all (written back empty): {empty}")
     # the syntax and the columns of the conditions are checked before the fit
     condition_items = [_split(item, "--condition") for item in args.condition]
     for key, _ in condition_items:
@@ -126,6 +141,8 @@ def run(args):
     if args.domain:
         with open(args.domain) as fh:
             params["domain"] = json.load(fh)
+    if args.metadata or args.no_anonymize:
+        params["schema"] = _metadata(args)
     gen = get_generator(args.generator, **params)
     if "random_state" in gen.get_params() and "random_state" not in params:
         gen.set_params(random_state=args.seed)
@@ -140,13 +157,44 @@ def run(args):
     default_n = getattr(gen, "n_samples_dp_", None) or len(data)
     n = args.n_samples if args.n_samples is not None else default_n
     synthetic = gen.sample(n, conditions=conditions, random_state=args.seed)
+    if empty:
+        synthetic = synthetic.reindex(columns=original.columns)
+        synthetic[empty] = original[empty].iloc[:0].reindex(synthetic.index)
     synthetic.to_csv(args.output, index=False)
     print(
         f"wrote {len(synthetic)} rows x {synthetic.shape[1]} columns to {args.output} "
         f"({type(gen).__name__})",
         file=sys.stdout,
     )
+    _report_rules(gen)
     spent = getattr(gen, "privacy_spent_", None)
     if spent is not None:
         print(f"privacy spent: {spent}")
     return 0
+
+
+def _metadata(args):
+    """The ``schema=`` parameter from --metadata and --no-anonymize."""
+    from ..preprocessing._schema import parse_json
+
+    meta = parse_json(args.metadata) if args.metadata else {"columns": {}}
+    if args.no_anonymize:
+        meta = dict(meta)
+        meta["pii"] = {**meta.get("pii", {}), "detect": False}
+    return meta
+
+
+def _report_rules(gen):
+    schema = gen.schema_
+    personal = [
+        (schema.columns[j].name, p) for j, p in sorted(schema.personal.items())
+    ]
+    if personal:
+        how = {"fake": "fresh values", "hash": "keyed pseudonyms"}
+        treated = ", ".join(
+            f"{name} ({p.kind}, {how[p.method]})" for name, p in personal
+        )
+        print(f"personal data, not modelled: {treated}")
+    rules = getattr(gen, "rules_", None)
+    if rules is not None and len(rules):
+        print(f"rules kept ({len(rules)}; see `sksynth describe`)")

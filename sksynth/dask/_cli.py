@@ -28,7 +28,7 @@ def _client(distributed, scheduler):
 
 def run_on_dask(args):
     """Read partitions, fit with :func:`fit`, write :func:`sample` as parquet."""
-    from ..commands.synthesize import _parse_value, _split, parse_condition
+    from ..commands.synthesize import _metadata, _parse_value, _split, parse_condition
     from ..generators import get_generator
 
     dd = import_optional("dask.dataframe", "dask", purpose="--scheduler")
@@ -42,6 +42,8 @@ def run_on_dask(args):
     if args.domain:
         with open(args.domain) as fh:
             params["domain"] = json.load(fh)
+    if args.metadata or args.no_anonymize:
+        params["schema"] = _metadata(args)
     client, cluster = _client(distributed, args.scheduler)
     try:
         data = _read(dd, args.data)

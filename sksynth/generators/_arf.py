@@ -272,6 +272,11 @@ class ARFGenerator(BaseGenerator):
         Print the out-of-bag accuracy of every round when > 0.
     random_state : int, RandomState instance or None, default=None
         Seed of the forests and of ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -331,7 +336,7 @@ class ARFGenerator(BaseGenerator):
     def __init__(
         self, *, n_estimators=10, min_samples_leaf=5, max_features="sqrt", delta=0.0,
         max_iter=10, early_stop=True, numeric_density="empirical", alpha=0.0,
-        n_jobs=None, verbose=0, random_state=None,
+        n_jobs=None, verbose=0, random_state=None, constraints=None, schema=None,
     ):
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
@@ -344,6 +349,8 @@ class ARFGenerator(BaseGenerator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -75,6 +75,11 @@ class CausalFairGenerator(BaseGenerator):
         own).
     random_state : int, RandomState instance or None, default=None
         Seed for fitting and sampling.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -137,6 +142,8 @@ class CausalFairGenerator(BaseGenerator):
         estimator=None,
         n_bins=20,
         random_state=None,
+        constraints=None,
+        schema=None,
     ):
         self.sensitive_features = sensitive_features
         self.fairness = fairness
@@ -145,6 +152,8 @@ class CausalFairGenerator(BaseGenerator):
         self.estimator = estimator
         self.n_bins = n_bins
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

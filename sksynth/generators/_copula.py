@@ -86,6 +86,11 @@ class GaussianCopulaGenerator(BaseGenerator):
         keeps copulas of tiny classes (2-5 rows) well defined.
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the latent jitter of ties) and for ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -139,6 +144,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         class_conditional=True,
         shrinkage=10.0,
         random_state=None,
+        constraints=None,
+        schema=None,
     ):
         self.marginals = marginals
         self.n_quantiles = n_quantiles
@@ -146,6 +153,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         self.class_conditional = class_conditional
         self.shrinkage = shrinkage
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

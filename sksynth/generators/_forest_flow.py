@@ -115,6 +115,11 @@ class ForestFlowGenerator(BaseGenerator):
         a bar in a terminal, plain lines in a log; 0 is silent.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the regressors and ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -175,7 +180,7 @@ class ForestFlowGenerator(BaseGenerator):
         learning_rate=0.3, max_leaf_nodes=31, max_depth=None, min_samples_leaf=20,
         l2_regularization=0.0, max_bins=63, numeric_encoding="quantile",
         max_categories=8, n_jobs=None,
-        verbose=1, random_state=None,
+        verbose=1, random_state=None, constraints=None, schema=None,
     ):
         self.n_t = n_t
         self.duplicate_K = duplicate_K
@@ -192,6 +197,8 @@ class ForestFlowGenerator(BaseGenerator):
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

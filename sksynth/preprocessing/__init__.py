@@ -1,5 +1,7 @@
 """Schema inference and reversible table encodings (the one data layer)."""
 
+from ._pii import detect_pii
+from ._rules import RuleSet
 from ._schema import ColumnSchema, TableSchema
 from ._table_encoder import (
     Block,
@@ -15,6 +17,8 @@ __all__ = [
     "OneHotTableEncoder",
     "OrdinalTableEncoder",
     "QuantileGaussianTransformer",
+    "RuleSet",
     "TableEncoder",
     "TableSchema",
+    "detect_pii",
 ]

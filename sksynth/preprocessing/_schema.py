@@ -39,8 +39,21 @@ from ._columns import (  # noqa: F401 (ATOM_SHARE, MAX_ATOMS: re-exported)
 )
 from ._containers import as_frame, as_series, same_index, same_key
 from ._derived import DerivedColumn, agrees, find_derived
+from ._pii import PII_KINDS, PersonalColumn, detect_pii
 
-__all__ = ["ColumnSchema", "DerivedColumn", "TableSchema", "category_codes"]
+__all__ = [
+    "ColumnSchema",
+    "DerivedColumn",
+    "TableSchema",
+    "category_codes",
+    "parse_schema_param",
+]
+
+# The one value of a personal column in the code matrix (missing aside).
+PLACEHOLDER = "<personal>"
+_OVERRIDE_KINDS = ("numeric", "integer", "categorical", "datetime", "identifier",
+                   "personal", *PII_KINDS)
+_RESERVED = {"columns", "rules", "pii", "version"}
 
 
 @dataclass
@@ -90,10 +103,15 @@ class TableSchema:
     target_container: str | None = None
     target_dtype: object = None
     derived: list = field(default_factory=list)
+    personal: dict = field(default_factory=dict)
+    rules: object = None
+    gaps: list = field(default_factory=list)
+    originals: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ infer
     @classmethod
-    def infer(cls, X, y=None, *, kind=None, derive=False):
+    def infer(cls, X, y=None, *, kind=None, derive=False, overrides=None,
+              no_derive=(), detect_pii=False, pii=None):
         """Infer the schema of ``X`` (and ``y``).
 
         Parameters
@@ -111,6 +129,21 @@ class TableSchema:
             source always comes with the same value) and leave them out of
             ``columns``, to be filled in by :meth:`decode`. Generators use
             this; the target is never derived nor a source.
+        overrides : dict, default=None
+            ``{column: kind}`` or ``{column: {"kind": kind, "method": ...}}``:
+            the kind of chosen columns instead of inferring it, one of
+            ``"numeric"``, ``"integer"``, ``"categorical"``, ``"datetime"``,
+            ``"identifier"``, ``"personal"`` or a kind of personal data
+            (``"email"``, ``"person_name"``, ... see
+            :func:`~sksynth.preprocessing.detect_pii`).
+        no_derive : collection, default=()
+            Columns (or names of derived-column rules) never derived.
+        detect_pii : bool, default=False
+            Find personal data with :func:`detect_pii` (overrides win).
+        pii : dict, default=None
+            Options of personal columns: ``method`` (``"fake"``: fresh values,
+            or ``"hash"``: keyed pseudonyms), ``key`` (for ``"hash"``),
+            ``locale`` (Faker locale) and ``detect`` (False: declared only).
 
         Returns
         -------
@@ -121,13 +154,30 @@ class TableSchema:
             raise ValueError("X is empty: it has 0 rows.")
         if frame.shape[1] == 0:
             raise ValueError("X has 0 columns.")
-        columns = [
-            infer_column(name, frame.iloc[:, j], kind=kind)
-            for j, name in enumerate(index)
-        ]
-        schema = cls(columns, container, index, array_dtype)
+        overrides = _match_overrides(overrides or {}, index)
+        pii = dict(pii or {})
+        found_pii = {}
+        if detect_pii and pii.get("detect", True) and container == "dataframe":
+            named = frame.set_axis(list(index), axis=1)
+            found_pii = _positions(detect_pii_of(named), index)
+        columns, personal = [], {}
+        for j, name in enumerate(index):
+            s = frame.iloc[:, j]
+            spec = overrides.get(j, {})
+            col, person = _infer_one(name, s, spec, found_pii.get(j), pii, kind)
+            columns.append(col)
+            if person is not None:
+                personal[j] = person
+        schema = cls(columns, container, index, array_dtype, personal=personal)
         if derive:
             found = find_derived(schema.encode(X), columns)
+            no_derive = set(no_derive)
+            found = {
+                j: (i, t) for j, (i, t) in found.items()
+                if j not in personal and i not in personal
+                and columns[j].name not in no_derive
+                and _derived_name(columns[j].name, columns[i].name) not in no_derive
+            }
             kept = [j for j in range(len(columns)) if j not in found]
             new_position = {j: p for p, j in enumerate(kept)}
             schema.columns = [columns[j] for j in kept]
@@ -135,6 +185,7 @@ class TableSchema:
                 DerivedColumn(columns[j], j, new_position[i], table)
                 for j, (i, table) in sorted(found.items())
             ]
+            schema.personal = {new_position[j]: p for j, p in personal.items()}
         if y is not None:
             ys, target_container = as_series(y, len(frame))
             name = ys.name
@@ -248,7 +299,15 @@ class TableSchema:
         n = len(frame)
         Z = np.empty((n, self.n_columns), dtype=np.float64)
         for j, p in enumerate(self._feature_positions()):
-            Z[:, j] = encode_column(self.columns[j], frame.iloc[:, p])
+            person = self.personal.get(j)
+            if person is None:
+                Z[:, j] = encode_column(self.columns[j], frame.iloc[:, p])
+            elif person.method == "hash":
+                Z[:, j] = encode_column(
+                    self.columns[j], person.pseudonyms(frame.iloc[:, p])
+                )
+            else:
+                Z[:, j] = np.where(frame.iloc[:, p].notna(), 0.0, np.nan)
         for d in self.derived:
             z = encode_column(d.column, frame.iloc[:, d.position])
             if not agrees(d.codes(Z[:, d.source]), z):
@@ -266,7 +325,7 @@ class TableSchema:
             Z[:, -1] = encode_column(self.columns[-1], ys)
         elif y is not None:
             raise ValueError("The schema was fitted without y.")
-        return Z
+        return self.to_model(Z, copy=False) if self.gaps else Z
 
     def check_rejectable(self, cond, skip=(), generator="This generator"):
         """Raise if bounded rejection cannot meet a condition of ``cond``.
@@ -283,7 +342,87 @@ class TableSchema:
         Free cells are NaN in the result. Unknown columns, unseen categories and
         values outside the range seen in ``fit`` raise a ValueError.
         """
-        return _conditions.encode_conditions(self, conditions, n_samples)
+        keys = conditions.columns if isinstance(conditions, pd.DataFrame) else (
+            conditions.keys() if hasattr(conditions, "keys") else ()
+        )
+        for j, person in self.personal.items():
+            if person.method != "hash" and any(
+                same_key(k, self.columns[j].name) for k in keys
+            ):
+                raise ValueError(
+                    f"Column {self.columns[j].name!r} is personal data "
+                    f"({person.kind}): it is not modelled but generated fresh on "
+                    "output, so it cannot be conditioned on."
+                )
+        if not self.gaps:
+            return _conditions.encode_conditions(self, conditions, n_samples)
+        C = _conditions.encode_conditions(self.data_view(), conditions, n_samples)
+        for g in self.gaps:
+            alone = ~np.isnan(C[:, g.high]) & np.isnan(C[:, g.low])
+            if alone.any():
+                raise ValueError(
+                    f"Cannot condition on {self.columns[g.high].name!r} alone: the "
+                    f"rule {g.name} is modelled as the gap from "
+                    f"{self.columns[g.low].name!r}; give both columns, or switch "
+                    "the rule off (schema={'rules': {rule: False}}) to condition "
+                    "on it alone."
+                )
+        return self.to_model(C, copy=False)
+
+    # ------------------------------------------------------------------ gaps
+    def to_model(self, Z, *, copy=True):
+        """Data codes to model codes: each gap column holds ``high - low``."""
+        Z = Z.copy() if copy else Z
+        for g in reversed(self.gaps):
+            gap = Z[:, g.high] - Z[:, g.low] * g.ratio
+            Z[:, g.high] = np.where(np.isnan(Z[:, g.low]), g.fill, gap)
+        return Z
+
+    def to_data(self, Z, *, copy=True):
+        """Model codes back to data codes (``high = low + gap``)."""
+        Z = Z.copy() if copy else Z
+        for g in self.gaps:
+            Z[:, g.high] = Z[:, g.low] * g.ratio + Z[:, g.high]
+            if self.originals[g.high].is_discrete:
+                np.round(Z[:, g.high], out=Z[:, g.high])
+        return Z
+
+    def data_view(self):
+        """The schema of the data codes (without gap transforms)."""
+        if not self.gaps:
+            return self
+        cols = [self.originals.get(j, c) for j, c in enumerate(self.columns)]
+        return replace(self, columns=cols, gaps=[], originals={})
+
+    def with_gaps(self, gaps, Z):
+        """Copy modelling ``high - low`` for each gap (Z: the data codes).
+
+        ``gaps`` come parents first (a low that is another gap's high after
+        that gap). The gap columns get the range, point masses and missing
+        share of the gaps.
+        """
+        from ._columns import _atoms
+
+        schema = replace(self, gaps=list(gaps), originals={})
+        M = schema.to_model(Z)
+        cols = list(self.columns)
+        for g in gaps:
+            orig, low = self.columns[g.high], self.columns[g.low]
+            z = M[:, g.high]
+            obs = z[~np.isnan(z)]
+            integer = bool(orig.integer and low.integer)
+            decimals = orig.decimals
+            if orig.kind == "numeric" and not integer:
+                decimals = max(orig.decimals or 0, low.decimals or 0) or None
+            cols[g.high] = replace(
+                orig, low=float(obs.min()), high=float(obs.max()),
+                missing_rate=float(np.isnan(z).mean()), atoms=_atoms(obs, len(z)),
+                integer=integer if orig.kind == "numeric" else orig.integer,
+                decimals=decimals,
+            )
+            schema.originals[g.high] = orig
+        schema.columns = cols
+        return schema
 
     # ---------------------------------------------------------------- decode
     def round_codes(self, Z):
@@ -314,6 +453,8 @@ class TableSchema:
                 f"{Z.shape}."
             )
         Z = self.round_codes(Z.copy() if copy else Z)
+        if self.gaps:  # model codes: back to the data's
+            return self.data_view().decode(self.to_data(Z, copy=False), copy=False)
         positions = self._feature_positions()
         parts = [(p, self.columns[j], Z[:, j]) for j, p in enumerate(positions)]
         parts += [(d.position, d.column, d.codes(Z[:, d.source])) for d in self.derived]
@@ -338,6 +479,315 @@ class TableSchema:
             y = y.to_numpy(dtype=self.target_dtype)
         return X, y
 
+    def personal_columns(self):
+        """Names of the personal columns (generated fresh or pseudonymised)."""
+        return [self.columns[j].name for j in sorted(self.personal)]
+
+    def fill_personal(self, X, rng):
+        """Replace the placeholders of personal columns in ``X`` by fresh values.
+
+        ``X`` is a decoded table; each personal column draws from its own
+        seed taken from ``rng`` (nothing is drawn without personal columns).
+        """
+        fresh = [(j, p) for j, p in sorted(self.personal.items())
+                 if p.method != "hash"]
+        if not fresh:
+            return X
+        from sklearn.utils import check_random_state
+
+        from ..utils._random import draw_seed
+
+        positions = self._feature_positions()
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        if frame is X:
+            frame = X.copy()
+        for j, person in fresh:
+            p = positions[j]
+            col_rng = check_random_state(draw_seed(rng))
+            frame.isetitem(p, person.fill(frame.iloc[:, p], col_rng).to_numpy())
+        if isinstance(X, pd.DataFrame):
+            return frame
+        return frame.to_numpy(dtype=object)
+
+    # ------------------------------------------------------------- metadata
+    def describe(self):
+        """One dict per column: name, kind, dtype, missing share, rules."""
+        rules = list(self.rules) if self.rules is not None else []
+        rows = []
+        positions = self._feature_positions()
+        entries = [(p, self.originals.get(j, self.columns[j]), self.personal.get(j),
+                    None) for j, p in enumerate(positions)]
+        entries += [(d.position, d.column, None, self.columns[d.source].name)
+                    for d in self.derived]
+        entries.sort(key=lambda e: e[0])
+        if self.has_target:
+            entries.append((None, self.originals.get(self.n_columns - 1,
+                                                     self.columns[-1]), None, None))
+        for _, col, person, source in entries:
+            kind = col.kind
+            if kind == "numeric" and col.integer:
+                kind = "integer"
+            if person is not None:
+                kind = "personal"
+            row = {
+                "name": col.name,
+                "kind": kind,
+                "dtype": str(col.dtype) if person is None else str(person.dtype),
+                "missing_share": round(float(col.missing_rate), 4),
+            }
+            if person is not None:
+                row["pii"] = person.kind
+                row["method"] = person.method
+            elif col.kind == "categorical":
+                row["n_categories"] = col.n_categories
+            elif not col.is_constant or col.low == col.low:
+                row["min"], row["max"] = _bound_value(col, col.low), _bound_value(
+                    col, col.high)
+            if source is not None:
+                row["derived_from"] = source
+            names = [r.name for r in rules if _mentions(r.name, col.name)]
+            row["rules"] = names
+            if self.has_target and col.name == self.columns[-1].name:
+                row["target"] = True
+            rows.append(row)
+        return rows
+
+    def __repr__(self):
+        rows = self.describe()
+        head = ["column", "kind", "dtype", "missing", "rules"]
+        table = [head]
+        for r in rows:
+            kind = r["kind"] + (f" ({r['pii']}, {r['method']})" if "pii" in r else "")
+            if "derived_from" in r:
+                kind += f" <- {r['derived_from']}"
+            table.append([str(r["name"]), kind, r["dtype"],
+                          f"{r['missing_share']:.1%}", str(len(r["rules"]))])
+        widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+                 for row in table]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        if self.rules is not None and len(self.rules):
+            lines.append("")
+            lines.append("rules:")
+            lines += [f"  {line}" for line in repr(self.rules).splitlines()]
+        return "\n".join(lines)
+
+    def to_dict(self):
+        """The schema as a JSON-able dict (columns and rules; no data values
+        beyond what the schema holds: kinds, dtypes, ranges, category counts)."""
+        out = {"version": 1, "columns": self.describe()}
+        if self.rules is not None:
+            out["rules"] = [
+                {**r, "enabled": True} for r in self.rules.describe()
+            ]
+        return out
+
+    def to_json(self, path=None, **kwargs):
+        """The schema as JSON text (also written to ``path`` when given).
+
+        Edit it (a column's ``kind``, a rule's ``enabled``) and give it back
+        to a generator as ``schema=`` (or to the CLI as ``--metadata``).
+        """
+        import json
+
+        text = json.dumps(self.to_dict(), indent=2, default=str, **kwargs)
+        if path is not None:
+            with open(path, "w") as fh:
+                fh.write(text + "\n")
+        return text
+
+    @staticmethod
+    def from_json(text_or_path):
+        """Read a schema JSON written by :meth:`to_json` into the overrides
+        dict accepted as ``schema=`` by every generator."""
+        return parse_json(text_or_path)
+
     def with_columns(self, columns):
         """Copy of the schema with other ColumnSchema entries."""
         return replace(self, columns=list(columns))
+
+
+# ---------------------------------------------------------------- overrides
+def detect_pii_of(frame):
+    return detect_pii(frame)
+
+
+def _positions(found, index):
+    out = {}
+    for name, kind in found.items():
+        for j, label in enumerate(index):
+            if same_key(label, name):
+                out[j] = kind
+    return out
+
+
+def _derived_name(name, source):
+    return f"{name!r} is determined by {source!r}"
+
+
+def _mentions(rule_name, column):
+    return repr(column) in rule_name
+
+
+def _bound_value(col, code):
+    if code != code:
+        return None
+    if col.kind == "datetime":
+        return str(np.datetime64(int(code), col.unit))
+    return int(code) if col.integer else float(code)
+
+
+def _match_overrides(overrides, index):
+    """``{position: spec dict}`` from ``{column: kind or spec}``."""
+    out = {}
+    for name, spec in overrides.items():
+        if isinstance(spec, str):
+            spec = {"kind": spec}
+        if not isinstance(spec, dict):
+            raise TypeError(
+                f"schema override of column {name!r} must be a kind or a dict, "
+                f"got {spec!r}."
+            )
+        kind = spec.get("kind")
+        if kind is not None and kind not in _OVERRIDE_KINDS:
+            raise ValueError(
+                f"schema override of column {name!r}: unknown kind {kind!r}; "
+                f"choose among {list(_OVERRIDE_KINDS)}."
+            )
+        matches = [j for j, label in enumerate(index) if same_key(label, name)]
+        if not matches:
+            raise ValueError(
+                f"schema overrides column {name!r}, which is not in X; the "
+                f"columns are: {list(index)}."
+            )
+        out[matches[0]] = spec
+    return out
+
+
+def _infer_one(name, s, spec, detected, pii, kind):
+    """ColumnSchema of one column under an override (and personal spec)."""
+    want = spec.get("kind")
+    pkind = None
+    if want in PII_KINDS or want in ("identifier", "personal"):
+        pkind = spec.get("pii") or ("identifier" if want == "personal" else want)
+    elif want is None and detected is not None:
+        pkind = detected
+    if pkind is not None:
+        method = spec.get("method") or pii.get("method", "fake")
+        if method not in ("fake", "hash"):
+            raise ValueError(
+                f"Personal column {name!r}: method must be 'fake' or 'hash', got "
+                f"{method!r}."
+            )
+        person = PersonalColumn.learn(
+            name, s, pkind, method, pii.get("locale", "en_US"), pii.get("key")
+        )
+        if method == "hash":
+            col = infer_column(name, person.pseudonyms(s), kind="categorical")
+            return col, person
+        n_obs = int(s.notna().sum())
+        col = ColumnSchema(
+            name, "categorical", np.dtype(object), categories=(PLACEHOLDER,),
+            integer=True, missing_rate=float(1 - n_obs / max(len(s), 1)),
+            low=0.0, high=0.0, counts=(n_obs,),
+        )
+        return col, person
+    if want == "datetime":
+        if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+            try:
+                s = pd.to_datetime(s, errors="raise")
+            except (ValueError, TypeError) as exc:
+                raise ValueError(
+                    f"Column {name!r} is declared a datetime but holds values "
+                    f"that are not dates: {exc}"
+                ) from exc
+        return infer_column(name, s), None
+    if want == "integer":
+        col = infer_column(name, s, kind="numeric")
+        if not col.integer:
+            raise ValueError(
+                f"Column {name!r} is declared integer but holds non-integer values."
+            )
+        return col, None
+    if want in ("numeric", "categorical"):
+        return infer_column(name, s, kind=want), None
+    return infer_column(name, s, kind=kind), None
+
+
+def parse_json(text_or_path):
+    import json
+    import os
+
+    text = text_or_path
+    if isinstance(text, str) and not text.lstrip().startswith("{"):
+        if not os.path.exists(text):
+            raise FileNotFoundError(f"No schema file {text!r}.")
+        with open(text) as fh:
+            text = fh.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"The schema is not valid JSON: {exc}") from exc
+
+
+def parse_schema_param(param):
+    """``(column overrides, rules switched off, personal-data options)``.
+
+    ``param`` is None, a dict ``{column: kind}``, a dict with the keys of
+    :meth:`TableSchema.to_dict` (``columns``: a list of column dicts or a
+    ``{column: kind}`` dict; ``rules``: a list of rule dicts with
+    ``enabled``, a ``{rule name: bool}`` dict, or False for none; ``pii``:
+    ``method``, ``key``, ``locale``, ``detect``), a TableSchema, or the path
+    or text of such a JSON document.
+    """
+    if param is None:
+        return {}, set(), {}
+    if isinstance(param, TableSchema):
+        param = param.to_dict()
+    if isinstance(param, str):
+        param = parse_json(param)
+    if not isinstance(param, dict):
+        raise TypeError(
+            f"schema must be a dict, a TableSchema or a JSON file, got "
+            f"{type(param).__name__}."
+        )
+    keys = set(param)
+    if keys and not keys & _RESERVED:
+        return dict(param), set(), {}
+    unknown = keys - _RESERVED
+    if unknown:
+        raise ValueError(
+            f"schema has unknown keys {sorted(map(str, unknown))}; use "
+            "{'columns': {...}, 'rules': {...}, 'pii': {...}} or a plain "
+            "{column: kind} dict."
+        )
+    columns = param.get("columns") or {}
+    if isinstance(columns, list):
+        parsed = {}
+        for entry in columns:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ValueError(f"schema column entry {entry!r} has no name.")
+            kind = entry.get("kind")
+            spec = {"kind": kind} if kind is not None else {}
+            if kind == "personal" and entry.get("pii"):
+                spec = {"kind": entry["pii"]}
+            if entry.get("method"):
+                spec["method"] = entry["method"]
+            if entry.get("derived_from") or entry.get("target"):
+                continue  # filled in from its source / the target: not overridden
+            if spec:
+                parsed[entry["name"]] = spec
+        columns = parsed
+    rules = param.get("rules")
+    off = set()
+    if rules is False:
+        off = "all"
+    elif isinstance(rules, dict):
+        off = {name for name, on in rules.items() if not on}
+    elif isinstance(rules, list):
+        off = {r["name"] for r in rules if isinstance(r, dict) and not r.get(
+            "enabled", True)}
+    elif rules not in (None, True):
+        raise TypeError(f"schema['rules'] must be a dict, a list or False: {rules!r}.")
+    pii = param.get("pii") or {}
+    return dict(columns), off, dict(pii)

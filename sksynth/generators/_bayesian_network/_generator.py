@@ -65,6 +65,11 @@ class BayesianNetworkGenerator(BaseGenerator):
         Candidates per row for likelihood-weighted conditioning.
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -115,6 +120,7 @@ class BayesianNetworkGenerator(BaseGenerator):
     def __init__(
         self, *, structure="chow_liu", max_parents=2, n_bins=20, alpha=0.1,
         within_bin="empirical", n_particles=50, random_state=None,
+        constraints=None, schema=None,
     ):
         self.structure = structure
         self.max_parents = max_parents
@@ -123,6 +129,8 @@ class BayesianNetworkGenerator(BaseGenerator):
         self.within_bin = within_bin
         self.n_particles = n_particles
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -70,6 +70,11 @@ class AIMGenerator(BaseMarginalGenerator):
         0: silent; 1: the rounds as a bar in a terminal, plain lines in a log.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -136,7 +141,7 @@ class AIMGenerator(BaseMarginalGenerator):
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
         domain_budget=0.1, allow_large_delta=False, degree=2,
         max_model_size=500_000, max_iter=50, target_weight=5.0, verbose=1,
-        random_state=None,
+        random_state=None, constraints=None, schema=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -151,6 +156,8 @@ class AIMGenerator(BaseMarginalGenerator):
         self.target_weight = target_weight
         self.verbose = verbose
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -553,6 +553,11 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
     loss_factor : float, default=2.0
         Weight of the reconstruction term against the KL term.
     {common_params}
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -593,6 +598,7 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
         embedding_dim=32, compress_dims=(64, 64), decompress_dims=(64, 64),
         loss_factor=2.0, net=None, device="cpu", max_epochs=30, batch_size=250,
         lr=2e-3, callbacks=None, verbose=1, warm_start=False, random_state=None,
+        constraints=None, schema=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -607,7 +613,7 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
             decompress_dims=decompress_dims, loss_factor=loss_factor, net=net,
             device=device, max_epochs=max_epochs, batch_size=batch_size, lr=lr,
             callbacks=callbacks, verbose=verbose, warm_start=warm_start,
-            random_state=random_state,
+            random_state=random_state, constraints=constraints, schema=schema,
         )
 
     @classmethod
@@ -656,6 +662,11 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
     discriminator_steps : int, default=1
         Critic updates (each a DP-SGD step) per generator update.
     {common_params}
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -699,7 +710,7 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         weight_clip=0.01, embedding_dim=64, generator_dim=(128, 128),
         discriminator_dim=(128, 128), discriminator_steps=1, net=None,
         device="cpu", max_epochs=30, batch_size=250, lr=2e-4, callbacks=None,
-        verbose=1, warm_start=False, random_state=None,
+        verbose=1, warm_start=False, random_state=None, constraints=None, schema=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -723,6 +734,8 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -53,6 +53,11 @@ class MSTGenerator(BaseMarginalGenerator):
         Print the steps (MST is a handful of steps; no progress bar needed).
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -112,7 +117,7 @@ class MSTGenerator(BaseMarginalGenerator):
     def __init__(
         self, *, epsilon=None, delta=1e-9, domain=None, bounds=None, n_bins=32,
         domain_budget=0.1, allow_large_delta=False, max_iter=100, verbose=0,
-        random_state=None,
+        random_state=None, constraints=None, schema=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -124,6 +129,8 @@ class MSTGenerator(BaseMarginalGenerator):
         self.max_iter = max_iter
         self.verbose = verbose
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -154,6 +154,11 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         Show a progress bar of the network construction.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -231,7 +236,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         domain_budget=0.1, allow_large_delta=False, degree=2,
         structure_budget=0.3, max_cells=20_000, theta=4.0, n_particles=50,
         verbose=0,
-        random_state=None,
+        random_state=None, constraints=None, schema=None,
     ):
         self.epsilon = epsilon
         self.delta = delta
@@ -247,6 +252,8 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         self.n_particles = n_particles
         self.verbose = verbose
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -241,6 +241,11 @@ class CTGANGenerator(BaseNeuralGenerator):
         et al., ICLR 2019). ``None`` samples from the last weights, as in
         the paper.
     {common_params}
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -296,7 +301,7 @@ class CTGANGenerator(BaseNeuralGenerator):
         log_frequency=True, average_decay=0.999, net=None, device="cpu",
         max_epochs=500,
         batch_size=500, lr=2e-4, callbacks=None, verbose=1, warm_start=False,
-        random_state=None,
+        random_state=None, constraints=None, schema=None,
     ):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim
@@ -314,6 +319,8 @@ class CTGANGenerator(BaseNeuralGenerator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

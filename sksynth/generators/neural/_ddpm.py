@@ -214,6 +214,11 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         ``LRScheduler`` in ``callbacks`` (a ValueError says so when both are
         given).
     {common_params}
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -262,7 +267,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         self, *, n_timesteps=100, n_sample_steps=100, d_embedding=128,
         dims=(256, 256, 256), dropout=0.0, lr_schedule="linear", net=None,
         device="cpu", max_epochs=300, batch_size=1024, lr=2e-3, callbacks=None,
-        verbose=1, warm_start=False, random_state=None,
+        verbose=1, warm_start=False, random_state=None, constraints=None, schema=None,
     ):
         self.n_timesteps = n_timesteps
         self.n_sample_steps = n_sample_steps
@@ -279,6 +284,8 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -73,6 +73,11 @@ class TVAEGenerator(BaseNeuralGenerator):
     loss_factor : float, default=2.0
         Weight of the reconstruction term against the KL term.
     {common_params}
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -118,7 +123,7 @@ class TVAEGenerator(BaseNeuralGenerator):
         self, *, embedding_dim=128, compress_dims=(128, 128),
         decompress_dims=(128, 128), loss_factor=2.0, net=None, device="cpu",
         max_epochs=300, batch_size=500, lr=1e-3, callbacks=None, verbose=1,
-        warm_start=False, random_state=None,
+        warm_start=False, random_state=None, constraints=None, schema=None,
     ):
         self.embedding_dim = embedding_dim
         self.compress_dims = compress_dims
@@ -133,6 +138,8 @@ class TVAEGenerator(BaseNeuralGenerator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):
