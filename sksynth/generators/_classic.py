@@ -93,6 +93,11 @@ class BootstrapGenerator(BaseGenerator):
         a float ``f > 0``: bandwidth ``f * s``.
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -144,9 +149,13 @@ class BootstrapGenerator(BaseGenerator):
     }
     _native_conditioning = True
 
-    def __init__(self, *, smoothing=None, random_state=None):
+    def __init__(
+        self, *, smoothing=None, random_state=None, constraints=None, schema=None
+    ):
         self.smoothing = smoothing
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):
@@ -290,6 +299,11 @@ class KDEGenerator(BaseGenerator):
         columns (at least 1), or a positive float.
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the scores of tied values) and for ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -341,9 +355,13 @@ class KDEGenerator(BaseGenerator):
     }
     _native_conditioning = True
 
-    def __init__(self, *, bandwidth="scott", random_state=None):
+    def __init__(
+        self, *, bandwidth="scott", random_state=None, constraints=None, schema=None
+    ):
         self.bandwidth = bandwidth
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):
@@ -495,6 +513,11 @@ class IndependentGenerator(BaseGenerator):
     ----------
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -529,8 +552,10 @@ class IndependentGenerator(BaseGenerator):
     # the pure product of the marginals: no constraint read off the data
     _learn_constraints = False
 
-    def __init__(self, *, random_state=None):
+    def __init__(self, *, random_state=None, constraints=None, schema=None):
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):

@@ -63,6 +63,11 @@ class DataCentricGenerator(BaseGenerator):
     random_state : int, RandomState instance or None, default=None
         Seeds the profiler and the clones (when their own seed is None) and
         ``sample``.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -129,6 +134,8 @@ class DataCentricGenerator(BaseGenerator):
         min_segment_size=10,
         max_rounds=10,
         random_state=None,
+        constraints=None,
+        schema=None,
     ):
         self.generator = generator
         self.preprocess = preprocess
@@ -138,6 +145,8 @@ class DataCentricGenerator(BaseGenerator):
         self.min_segment_size = min_segment_size
         self.max_rounds = max_rounds
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):
