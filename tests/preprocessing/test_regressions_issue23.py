@@ -161,8 +161,9 @@ def test_d12_rare_condition_is_bounded_in_memory_and_time(monkeypatch):
     cats = [f"c{i}" for i in range(10_000)]
     X = pd.DataFrame(
         {
-            "k": pd.Categorical([f"c{i % 20}" for i in range(20)], categories=cats),
-            "x": np.arange(20.0),
+            # each level twice: a unique column would be an identifier
+            "k": pd.Categorical([f"c{i % 20}" for i in range(40)], categories=cats),
+            "x": np.arange(40.0),
         }
     )
     gen = _fast(TVAEGenerator, verbose=0).fit(X)
