@@ -1,5 +1,19 @@
 """Built-in data sets (generated on the fly; nothing is downloaded)."""
 
 from ._mixed import make_mixed_classification
+from ._sequences import (
+    load_basic_motions,
+    load_italy_power_demand,
+    load_japanese_vowels,
+    make_sines,
+    to_panel,
+)
 
-__all__ = ["make_mixed_classification"]
+__all__ = [
+    "load_basic_motions",
+    "load_italy_power_demand",
+    "load_japanese_vowels",
+    "make_mixed_classification",
+    "make_sines",
+    "to_panel",
+]

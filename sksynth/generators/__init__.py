@@ -6,6 +6,7 @@ from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
+from ._sequence import SequenceGenerator
 from .dp import (
     AIMGenerator,
     DPCTGANGenerator,
@@ -27,6 +28,7 @@ __all__ = [
     "GaussianCopulaGenerator",
     "MSTGenerator",
     "PrivBayesGenerator",
+    "SequenceGenerator",
     "TVAEGenerator",
     "TabDDPMGenerator",
     "generator_names",

@@ -20,6 +20,11 @@ utility                                :func:`tstr_score`, :func:`trtr_score`,
 privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
                                        :func:`exact_copy_rate`, :func:`nndr`,
                                        :func:`membership_inference_auc`
+sequences                              :func:`discriminative_score`,
+                                       :func:`predictive_score`,
+                                       :func:`length_similarity`,
+                                       :func:`sequence_statistic_similarity`,
+                                       :func:`autocorrelation_distance`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equalized_odds_difference`
@@ -51,11 +56,20 @@ from ._privacy import (
     membership_inference_auc,
     nndr,
 )
+from ._sequence import (
+    autocorrelation_distance,
+    discriminative_score,
+    length_similarity,
+    predictive_score,
+    sequence_statistic_similarity,
+    sequence_statistics,
+)
 from ._scorer import get_generator_metric_names, make_generator_scorer
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
     "augmentation_gain",
+    "autocorrelation_distance",
     "column_pair_table",
     "column_pairs",
     "column_shape_table",
@@ -66,16 +80,21 @@ __all__ = [
     "demographic_parity_difference",
     "detection_auc",
     "detection_score",
+    "discriminative_score",
     "distances_to_closest_record",
     "equalized_odds_difference",
     "exact_copy_rate",
     "fairness_table",
     "get_generator_metric_names",
     "ks_statistic",
+    "length_similarity",
     "make_generator_scorer",
     "membership_inference_auc",
     "nndr",
     "precision_recall",
+    "predictive_score",
+    "sequence_statistic_similarity",
+    "sequence_statistics",
     "total_variation_distance",
     "trtr_score",
     "tstr_score",

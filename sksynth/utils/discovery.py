@@ -12,9 +12,9 @@ _TYPES = {"generator", "sampler", "transformer"}
 
 
 def _kind(cls):
-    from ..base import BaseGenerator
+    from ..base import GeneratorMixin
 
-    if issubclass(cls, BaseGenerator):
+    if issubclass(cls, GeneratorMixin):
         return "generator"
     if hasattr(cls, "fit_resample"):
         return "sampler"
