@@ -117,6 +117,9 @@ class _GRU:
 
     def forward(self, X, lengths):
         torch = self.torch
+        if bool((lengths == X.shape[1]).all()):  # equal lengths: no packing
+            out, h = self.rnn(X)
+            return self.head(out) if self.per_step else self.head(h[-1])
         packed = torch.nn.utils.rnn.pack_padded_sequence(
             X, lengths.cpu(), batch_first=True, enforce_sorted=False
         )
