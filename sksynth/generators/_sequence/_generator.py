@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ...base import GeneratorMixin, check_n_samples
@@ -365,8 +366,9 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
             n_cats.append(col.n_categories)
         steps = self._step_model(kinds, n_cats, log_gaps is not None,
                                  time_pos is not None)
-        total = steps.n_chain() if self.model == "tree" else self.max_epochs
-        bar = progress(total=total, desc="SequenceGenerator", verbose=self.verbose)
+        # the recurrent net reports its epochs itself (skorch)
+        bar = progress(total=steps.n_chain(), desc="SequenceGenerator steps",
+                       verbose=self.verbose if self.model == "tree" else 0)
         try:
             self.steps_ = steps.fit(panel, log_gaps, rng, bar)
         finally:
@@ -374,12 +376,53 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
         self._sample_seeds_ = seed_stream(rng)
         return self
 
+    def _is_gru(self):
+        return self.model == "gru"
+
+    @available_if(_is_gru)
+    def partial_fit(self, X, y=None):
+        """Continue training the recurrent network on ``X`` (``model="gru"``).
+
+        The first call on an unfitted generator is :meth:`fit`. Later calls
+        run ``max_epochs`` more epochs of the network on the sequences of
+        ``X`` (in the format and with the columns of the first fit, e.g. new
+        entities of a related data set); the static context, the lengths and
+        the time grid stay those of the first fit.
+
+        Returns
+        -------
+        self : SequenceGenerator
+        """
+        if not hasattr(self, "steps_"):
+            return self.fit(X, y)
+        validate_table(self, X, y, reset=False)
+        Z, labels = self._encode_long(X, y)
+        panel = self._read(Z, labels)
+        log_gaps = None
+        if self.time_grid_ is not None and not self.time_grid_.regular:
+            log_gaps = self.time_grid_.units(panel.gaps)
+        self.steps_.partial_fit(panel, log_gaps, check_random_state(
+            draw_seed(self._sample_seeds_)))
+        return self
+
+    def _read(self, Z, labels):
+        return read_panel(
+            Z, id_pos=self.id_pos_, time_pos=self.time_pos_,
+            static_pos=self.static_pos_, temporal_pos=self.temporal_pos_,
+            names=self.schema_.names,
+            labels=lambda codes: [labels[int(c)] for c in codes]
+            if labels is not None else ["<all rows>"] * len(codes),
+        )
+
     def _step_model(self, kinds, n_cats, model_gaps, ordered):
         if self.model == "gru":
             from ._rnn import RNNSteps
 
+            static_cats = [self.schema_.columns[j].n_categories
+                           for j in self.static_pos_]
             return RNNSteps(
-                kinds=kinds, n_categories=n_cats, model_gaps=model_gaps,
+                kinds=kinds, n_categories=n_cats, static_categories=static_cats,
+                model_gaps=model_gaps,
                 ordered=ordered, hidden_size=self.hidden_size,
                 max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
                 device=self.device, callbacks=self.callbacks, verbose=self.verbose,
@@ -620,14 +663,7 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
             random_state = draw_seed(self._sample_seeds_)
         rng = check_random_state(random_state)
         Z, labels = self._encode_long(X, y)
-        names = self.schema_.names
-        panel = read_panel(
-            Z, id_pos=self.id_pos_, time_pos=self.time_pos_,
-            static_pos=self.static_pos_, temporal_pos=self.temporal_pos_,
-            names=names,
-            labels=lambda codes: [labels[int(c)] for c in codes]
-            if labels is not None else ["<all rows>"] * len(codes),
-        )
+        panel = self._read(Z, labels)
         E, T = panel.n_entities, int(panel.lengths.max())
         h_vals = np.full((E, T, len(self.temporal_pos_)), np.nan)
         h_vals[panel.entity, panel.step] = panel.values
