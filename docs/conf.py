@@ -38,6 +38,7 @@ sphinx_gallery_conf = {
         "../examples/evaluation",
         "../examples/privacy",
         "../examples/fairness",
+        "../examples/sequences",
         "*",
     ],
     "doc_module": ("sksynth",),
