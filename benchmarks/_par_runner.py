@@ -36,8 +36,11 @@ def main():
     par.fit(df)
     fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = par.sample(int(n))
+    print(json.dumps({"fit_s": fit_s}), file=sys.stderr, flush=True)
+    out = par.sample_sequences(int(n))
     sample_s = time.perf_counter() - t0
+    if isinstance(out, dict):  # SDV 2: {table name: frame}
+        out = out["t"]
     out.to_csv(dst, index=False)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"fit_s": fit_s, "sample_s": sample_s, "peak_mb": peak}))

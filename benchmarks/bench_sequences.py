@@ -80,7 +80,9 @@ def datasets(quick):
         out["basic_motions"] = (load_basic_motions(), ["activity"])
         out["japanese_vowels"] = (load_japanese_vowels(), ["speaker"])
         out["italy_irregular"] = (
-            load_italy_power_demand(drop_rate=0.3, random_state=0), ["season"])
+            load_italy_power_demand(drop_rate=0.3, random_state=0),
+            ["season"],
+        )
     except ImportError as err:
         print(f"skipping the sktime sets: {err}", file=sys.stderr)
     if quick:
@@ -102,12 +104,17 @@ def split(df, seed):
 
 
 def make_model(name, static, seed, quick):
-    common = {"id_column": "id", "time_column": "time", "static_columns": static,
-              "random_state": seed}
+    common = {
+        "id_column": "id",
+        "time_column": "time",
+        "static_columns": static,
+        "random_state": seed,
+    }
     if name == "tree":
         return SequenceGenerator(**common, max_iter=20 if quick else 100)
-    return SequenceGenerator(**common, model="gru", max_epochs=3 if quick else 30,
-                             batch_size=64)
+    return SequenceGenerator(
+        **common, model="gru", max_epochs=3 if quick else 30, batch_size=64
+    )
 
 
 def _child(model, train, n, queue):
@@ -139,12 +146,15 @@ def scores(train, test, synth, it, has_time=True):
     row = {
         "discriminative": discriminative_score(train, synth, n_iter=it, **kw),
         "predictive": predictive_score(test, synth, n_iter=it, **kw)
-        if n_values >= 2 else float("nan"),
+        if n_values >= 2
+        else float("nan"),
         "length_sim": length_similarity(train, synth, id_column="id"),
         "stat_sim": sequence_statistic_similarity(
-            train, synth, id_column="id", time_column="time")[0],
-        "acf_dist": autocorrelation_distance(train, synth, id_column="id",
-                                             time_column="time"),
+            train, synth, id_column="id", time_column="time"
+        )[0],
+        "acf_dist": autocorrelation_distance(
+            train, synth, id_column="id", time_column="time"
+        ),
     }
     if has_time:
         gaps = synth.groupby("id", sort=False)["time"].diff()
@@ -160,9 +170,19 @@ def run_par(train, seed):
         n = train["id"].nunique()
         t0 = time.perf_counter()
         proc = subprocess.run(
-            [str(SDV_PY), str(ROOT / "benchmarks" / "_par_runner.py"), str(src),
-             str(dst), "id", "time", str(n), str(seed)],
-            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""},
+            [
+                str(SDV_PY),
+                str(ROOT / "benchmarks" / "_par_runner.py"),
+                str(src),
+                str(dst),
+                "id",
+                "time",
+                str(n),
+                str(seed),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": ""},
         )
         wall = time.perf_counter() - t0
         if proc.returncode:
@@ -177,20 +197,26 @@ def memory_target():
     n_seq, n_steps = 50_000, 45
     n = n_seq * n_steps
     grp = rng.choice(["a", "b", "c"], size=n_seq)
-    df = pd.DataFrame({
-        "id": np.repeat(np.arange(n_seq), n_steps),
-        "time": np.tile(np.arange(n_steps), n_seq),
-        "group": pd.array(np.repeat(grp, n_steps), dtype="str"),
-        "size": np.repeat(rng.gamma(2, size=n_seq), n_steps),
-        "v1": rng.normal(size=n).cumsum() / 50,
-        "v2": rng.normal(size=n),
-        "v3": rng.poisson(3, size=n).astype(float),
-        "state": pd.array(rng.choice(["x", "y"], size=n), dtype="str"),
-    })
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n_seq), n_steps),
+            "time": np.tile(np.arange(n_steps), n_seq),
+            "group": pd.array(np.repeat(grp, n_steps), dtype="str"),
+            "size": np.repeat(rng.gamma(2, size=n_seq), n_steps),
+            "v1": rng.normal(size=n).cumsum() / 50,
+            "v2": rng.normal(size=n),
+            "v3": rng.poisson(3, size=n).astype(float),
+            "state": pd.array(rng.choice(["x", "y"], size=n), dtype="str"),
+        }
+    )
     model = SequenceGenerator("id", "time", ["group", "size"], random_state=0)
     out, fit_s, sample_s, peak = run_isolated(model, df, 1000)
-    return {"rows": n, "fit_s": fit_s, "peak_growth_mb": peak,
-            "sample_1000_s": sample_s}
+    return {
+        "rows": n,
+        "fit_s": fit_s,
+        "peak_growth_mb": peak,
+        "sample_1000_s": sample_s,
+    }
 
 
 def main():
@@ -210,15 +236,30 @@ def main():
             continue
         for seed in seeds:
             train, test = split(df, seed)
-            rows.append({"data": name, "model": "real (held out)", "seed": seed,
-                         **scores(train, test, test, it)})
+            rows.append(
+                {
+                    "data": name,
+                    "model": "real (held out)",
+                    "seed": seed,
+                    **scores(train, test, test, it),
+                }
+            )
             for model in ("tree", "gru"):
                 gen = make_model(model, static, seed, args.quick)
                 synth, fit_s, sample_s, peak = run_isolated(
-                    gen, train, train["id"].nunique())
-                rows.append({"data": name, "model": model, "seed": seed,
-                             "fit_s": fit_s, "sample_s": sample_s,
-                             "peak_mb": peak, **scores(train, test, synth, it)})
+                    gen, train, train["id"].nunique()
+                )
+                rows.append(
+                    {
+                        "data": name,
+                        "model": model,
+                        "seed": seed,
+                        "fit_s": fit_s,
+                        "sample_s": sample_s,
+                        "peak_mb": peak,
+                        **scores(train, test, synth, it),
+                    }
+                )
                 print(rows[-1], flush=True)
     if args.par:
         if not SDV_PY.exists():
@@ -229,26 +270,50 @@ def main():
             for model in ("tree", "par"):
                 if model == "par":
                     synth, info = run_par(train, 0)
-                    extra = {"fit_s": info["fit_s"], "sample_s": info["sample_s"],
-                             "peak_mb": info["peak_mb"]}
+                    extra = {
+                        "fit_s": info["fit_s"],
+                        "sample_s": info["sample_s"],
+                        "peak_mb": info["peak_mb"],
+                    }
                 else:
                     synth, fit_s, sample_s, peak = run_isolated(
-                        make_model("tree", [], 0, args.quick), train,
-                        train["id"].nunique())
+                        make_model("tree", [], 0, args.quick),
+                        train,
+                        train["id"].nunique(),
+                    )
                     extra = {"fit_s": fit_s, "sample_s": sample_s, "peak_mb": peak}
-                rows.append({"data": "sines_100", "model": model, "seed": 0,
-                             **extra, **scores(train, test, synth, it)})
+                rows.append(
+                    {
+                        "data": "sines_100",
+                        "model": model,
+                        "seed": 0,
+                        **extra,
+                        **scores(train, test, synth, it),
+                    }
+                )
                 print(rows[-1], flush=True)
     if not rows:
         rows = [{"data": "none", "model": "none", "seed": 0}]
     table = pd.DataFrame(rows)
-    summary = table.groupby(["data", "model"], sort=False).agg(
-        ["mean", "std"]).drop(columns="seed", level=0)
-    cols = ["fit_s", "peak_mb", "discriminative", "predictive", "length_sim",
-            "stat_sim", "acf_dist", "strictly_increasing"]
+    summary = (
+        table.groupby(["data", "model"], sort=False)
+        .agg(["mean", "std"])
+        .drop(columns="seed", level=0)
+    )
+    cols = [
+        "fit_s",
+        "peak_mb",
+        "discriminative",
+        "predictive",
+        "length_sim",
+        "stat_sim",
+        "acf_dist",
+        "strictly_increasing",
+    ]
     cols = [c for c in cols if c in summary.columns.get_level_values(0)]
-    with pd.option_context("display.width", 200, "display.max_columns", 40,
-                           "display.precision", 3):
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 40, "display.precision", 3
+    ):
         print(summary[cols])
     result = {"rows": rows, "quick": args.quick, "seeds": seeds}
     if args.memory:

@@ -27,8 +27,9 @@ QUICK = os.environ.get("SKSYNTH_EXAMPLE_QUICK") == "1"
 n = 200 if QUICK else 2000
 
 real = make_sines(n, random_state=0)
-gen = SequenceGenerator("id", "time", max_iter=30 if QUICK else 100,
-                        random_state=0).fit(real)
+gen = SequenceGenerator(
+    "id", "time", max_iter=30 if QUICK else 100, random_state=0
+).fit(real)
 synth = gen.sample(n, random_state=0)
 print(synth.head())
 
@@ -37,13 +38,20 @@ print(synth.head())
 # sequences; ``|accuracy - 0.5|``, 0 is best. The same score between two real
 # samples is the floor.
 other = make_sines(n, random_state=1)
-kw = {"id_column": "id", "time_column": "time", "random_state": 0,
-      "n_iter": 200 if QUICK else 1000}
-print(f"synthetic: {discriminative_score(real, synth, **kw):.3f}, "
-      f"real: {discriminative_score(real, other, **kw):.3f}")
+kw = {
+    "id_column": "id",
+    "time_column": "time",
+    "random_state": 0,
+    "n_iter": 200 if QUICK else 1000,
+}
+print(
+    f"synthetic: {discriminative_score(real, synth, **kw):.3f}, "
+    f"real: {discriminative_score(real, other, **kw):.3f}"
+)
 
-report = SequenceReport(id_column="id", time_column="time",
-                        n_iter=kw["n_iter"]).evaluate(real, synth)
+report = SequenceReport(
+    id_column="id", time_column="time", n_iter=kw["n_iter"]
+).evaluate(real, synth)
 print(report.scores_[["score", "value"]])
 report.plot_sequences(n_sequences=5)
 
@@ -58,22 +66,33 @@ for i in range(60 if QUICK else 300):
     group = rng.choice(["stable", "declining"])
     k = rng.randint(4, 10) if group == "stable" else rng.randint(8, 20)
     days = pd.Timestamp("2025-01-06") + pd.to_timedelta(
-        np.cumsum(rng.randint(1, 15, size=k)), unit="D")
+        np.cumsum(rng.randint(1, 15, size=k)), unit="D"
+    )
     slope = 0.0 if group == "stable" else -0.5
     value = 50 + slope * np.arange(k) + rng.normal(scale=1.0, size=k)
     rows += [(f"patient{i}", d, group, v) for d, v in zip(days, value)]
 visits = pd.DataFrame(rows, columns=["patient", "date", "group", "score"])
 
-gen = SequenceGenerator("patient", "date", static_columns="group",
-                        max_iter=30 if QUICK else 100, random_state=0).fit(visits)
+gen = SequenceGenerator(
+    "patient",
+    "date",
+    static_columns="group",
+    max_iter=30 if QUICK else 100,
+    random_state=0,
+).fit(visits)
 declining = gen.sample(20, conditions={"group": "declining"}, random_state=0)
 print(declining.head(8))
 gaps = declining.groupby("patient")["date"].diff().dropna()
-print("every gap positive:", bool((gaps > pd.Timedelta(0)).all()),
-      "| whole days:", bool((gaps % pd.Timedelta(days=1) == pd.Timedelta(0)).all()))
+print(
+    "every gap positive:",
+    bool((gaps > pd.Timedelta(0)).all()),
+    "| whole days:",
+    bool((gaps % pd.Timedelta(days=1) == pd.Timedelta(0)).all()),
+)
 
 # %%
 # Extend real sequences past their last visit.
-future = gen.sample_continuation(visits[visits["patient"] == "patient0"], 3,
-                                 random_state=0)
+future = gen.sample_continuation(
+    visits[visits["patient"] == "patient0"], 3, random_state=0
+)
 print(future)

@@ -87,7 +87,7 @@ def to_panel(X, *, n_features=None):
     >>> [a.shape for a in to_panel(make_sines(2, n_features=3, random_state=0))]
     [(24, 3), (24, 3)]
     """
-    cols = list(X.columns[2:] if n_features is None else X.columns[2: 2 + n_features])
+    cols = list(X.columns[2:] if n_features is None else X.columns[2 : 2 + n_features])
     values = X[cols].to_numpy(dtype=float)
     codes, _ = pd.factorize(X.iloc[:, 0])
     bounds = np.flatnonzero(np.diff(codes)) + 1
@@ -181,8 +181,7 @@ def load_italy_power_demand(*, drop_rate=0.0, random_state=None):
     >>> load_italy_power_demand().shape
     (26304, 4)
     """
-    df = _sktime_long("load_italy_power_demand", "load_italy_power_demand",
-                      "season")
+    df = _sktime_long("load_italy_power_demand", "load_italy_power_demand", "season")
     if drop_rate <= 0:
         return df
     rng = check_random_state(random_state)

@@ -56,6 +56,7 @@ from ._privacy import (
     membership_inference_auc,
     nndr,
 )
+from ._scorer import get_generator_metric_names, make_generator_scorer
 from ._sequence import (
     autocorrelation_distance,
     discriminative_score,
@@ -64,7 +65,6 @@ from ._sequence import (
     sequence_statistic_similarity,
     sequence_statistics,
 )
-from ._scorer import get_generator_metric_names, make_generator_scorer
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [

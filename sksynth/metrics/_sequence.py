@@ -47,7 +47,8 @@ def _value_columns(real, id_column, time_column, columns):
         return cols
     skip = {id_column, time_column}
     cols = [
-        c for c in real.columns
+        c
+        for c in real.columns
         if c not in skip and is_numeric_dtype(real[c]) and not is_bool_dtype(real[c])
     ]
     if not cols:
@@ -60,8 +61,9 @@ def _value_columns(real, id_column, time_column, columns):
 def _check_frames(real, synthetic, id_column, time_column):
     for name, df in (("real", real), ("synthetic", synthetic)):
         if not isinstance(df, pd.DataFrame):
-            raise TypeError(f"{name} must be a long-format DataFrame, got "
-                            f"{type(df).__name__}.")
+            raise TypeError(
+                f"{name} must be a long-format DataFrame, got {type(df).__name__}."
+            )
         for col in (id_column, time_column):
             if col is not None and col not in df.columns:
                 raise ValueError(f"{name} has no column {col!r}.")
@@ -84,8 +86,10 @@ def _panels(real, synthetic, id_column, time_column, columns):
     low = np.nanmin(vr, axis=0)
     span = np.nanmax(vr, axis=0) - low
     span[~(span > 0)] = 1.0
-    return (_split(real, id_column, time_column, cols, low, span),
-            _split(synthetic, id_column, time_column, cols, low, span))
+    return (
+        _split(real, id_column, time_column, cols, low, span),
+        _split(synthetic, id_column, time_column, cols, low, span),
+    )
 
 
 def _pad(seqs):
@@ -138,15 +142,24 @@ class _GRU:
         for _ in range(n_iter):
             idx = torch.as_tensor(rng.randint(n, size=min(batch_size, n)))
             opt.zero_grad()
-            loss = loss_fn(self.forward(X[idx], lengths[idx]), target[idx],
-                           lengths[idx])
+            loss = loss_fn(
+                self.forward(X[idx], lengths[idx]), target[idx], lengths[idx]
+            )
             loss.backward()
             opt.step()
 
 
 def discriminative_score(
-    real, synthetic, *, id_column, time_column=None, columns=None,
-    hidden_size=None, n_iter=2000, batch_size=128, test_size=0.2,
+    real,
+    synthetic,
+    *,
+    id_column,
+    time_column=None,
+    columns=None,
+    hidden_size=None,
+    n_iter=2000,
+    batch_size=128,
+    test_size=0.2,
     random_state=None,
 ):
     """TimeGAN's discriminative score: ``|accuracy - 0.5|`` of a GRU classifier.
@@ -236,8 +249,16 @@ def discriminative_score(
 
 
 def predictive_score(
-    real, synthetic, *, id_column, time_column=None, columns=None,
-    hidden_size=None, n_iter=5000, batch_size=128, random_state=None,
+    real,
+    synthetic,
+    *,
+    id_column,
+    time_column=None,
+    columns=None,
+    hidden_size=None,
+    n_iter=5000,
+    batch_size=128,
+    random_state=None,
 ):
     """TimeGAN's predictive score: train on synthetic, test on real.
 
@@ -369,7 +390,12 @@ def sequence_statistics(df, *, id_column, columns, statistics=_STATISTICS):
 
 
 def sequence_statistic_similarity(
-    real, synthetic, *, id_column, time_column=None, columns=None,
+    real,
+    synthetic,
+    *,
+    id_column,
+    time_column=None,
+    columns=None,
     statistics=_STATISTICS,
 ):
     """One minus the Kolmogorov-Smirnov statistic of per-sequence statistics.
@@ -414,15 +440,18 @@ def sequence_statistic_similarity(
 
     _check_frames(real, synthetic, id_column, time_column)
     cols = _value_columns(real, id_column, time_column, columns)
-    sr = sequence_statistics(real, id_column=id_column, columns=cols,
-                             statistics=statistics)
-    ss = sequence_statistics(synthetic, id_column=id_column, columns=cols,
-                             statistics=statistics)
+    sr = sequence_statistics(
+        real, id_column=id_column, columns=cols, statistics=statistics
+    )
+    ss = sequence_statistics(
+        synthetic, id_column=id_column, columns=cols, statistics=statistics
+    )
     sim = {}
     for name in sr.columns:
         a, b = sr[name].dropna(), ss[name].dropna()
-        sim[name] = 0.0 if not len(a) or not len(b) else float(
-            1 - ks_2samp(a, b).statistic)
+        sim[name] = (
+            0.0 if not len(a) or not len(b) else float(1 - ks_2samp(a, b).statistic)
+        )
     table = pd.Series(sim, name="similarity")
     return float(table.mean()), table
 
@@ -434,7 +463,7 @@ def _mean_acf(seqs, max_lag):
     cnt = np.zeros((max_lag, d))
     for s in seqs:
         x = s - s.mean(axis=0)
-        var = (x ** 2).sum(axis=0)
+        var = (x**2).sum(axis=0)
         ok = var > 0
         for lag in range(1, min(max_lag, len(s) - 1) + 1):
             r = (x[lag:] * x[:-lag]).sum(axis=0) / np.where(ok, var, 1)
@@ -444,7 +473,13 @@ def _mean_acf(seqs, max_lag):
 
 
 def autocorrelation_distance(
-    real, synthetic, *, id_column, time_column=None, columns=None, max_lag=10,
+    real,
+    synthetic,
+    *,
+    id_column,
+    time_column=None,
+    columns=None,
+    max_lag=10,
 ):
     """Mean absolute difference of the average autocorrelation functions.
 

@@ -56,8 +56,16 @@ class SequenceReport:
     3
     """
 
-    def __init__(self, *, id_column, time_column=None, columns=None, max_lag=10,
-                 n_iter=1000, random_state=0):
+    def __init__(
+        self,
+        *,
+        id_column,
+        time_column=None,
+        columns=None,
+        max_lag=10,
+        n_iter=1000,
+        random_state=0,
+    ):
         self.id_column = id_column
         self.time_column = time_column
         self.columns = columns
@@ -69,23 +77,42 @@ class SequenceReport:
         """Compute the scores; keep the tables for the figures."""
         kw = {"id_column": self.id_column, "time_column": self.time_column}
         self.real_, self.synthetic_ = real, synthetic
-        self.columns_ = _value_columns(real, self.id_column, self.time_column,
-                                       self.columns)
+        self.columns_ = _value_columns(
+            real, self.id_column, self.time_column, self.columns
+        )
         stat, _ = sequence_statistic_similarity(
-            real, synthetic, columns=self.columns_, **kw)
+            real, synthetic, columns=self.columns_, **kw
+        )
         rows = [
-            ("discriminative score", discriminative_score(
-                real, synthetic, columns=self.columns_, n_iter=self.n_iter,
-                random_state=self.random_state, **kw),
-             "|accuracy - 0.5| of a GRU telling real from synthetic (0 best)"),
-            ("length similarity", length_similarity(
-                real, synthetic, id_column=self.id_column),
-             "1 - total variation distance of the lengths (1 best)"),
-            ("statistic similarity", stat,
-             "1 - KS of per-sequence mean, std, min, max (1 best)"),
-            ("autocorrelation distance", autocorrelation_distance(
-                real, synthetic, columns=self.columns_, max_lag=self.max_lag, **kw),
-             f"mean |ACF difference| at lags 1-{self.max_lag} (0 best)"),
+            (
+                "discriminative score",
+                discriminative_score(
+                    real,
+                    synthetic,
+                    columns=self.columns_,
+                    n_iter=self.n_iter,
+                    random_state=self.random_state,
+                    **kw,
+                ),
+                "|accuracy - 0.5| of a GRU telling real from synthetic (0 best)",
+            ),
+            (
+                "length similarity",
+                length_similarity(real, synthetic, id_column=self.id_column),
+                "1 - total variation distance of the lengths (1 best)",
+            ),
+            (
+                "statistic similarity",
+                stat,
+                "1 - KS of per-sequence mean, std, min, max (1 best)",
+            ),
+            (
+                "autocorrelation distance",
+                autocorrelation_distance(
+                    real, synthetic, columns=self.columns_, max_lag=self.max_lag, **kw
+                ),
+                f"mean |ACF difference| at lags 1-{self.max_lag} (0 best)",
+            ),
         ]
         self.scores_ = pd.DataFrame(rows, columns=["score", "value", "meaning"])
         return self
@@ -101,29 +128,39 @@ class SequenceReport:
 
         self._check()
         cols = self.columns_[:3]
-        seqs_r, seqs_s = _panels(self.real_, self.synthetic_, self.id_column,
-                                 self.time_column, cols)
+        seqs_r, seqs_s = _panels(
+            self.real_, self.synthetic_, self.id_column, self.time_column, cols
+        )
         rng = np.random.RandomState(self.random_state)
-        fig, axes = plt.subplots(1, len(cols) + 1,
-                                 figsize=(3.6 * (len(cols) + 1), 3), squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(cols) + 1, figsize=(3.6 * (len(cols) + 1), 3), squeeze=False
+        )
         axes = axes[0]
         for k, col in enumerate(cols):
             ax = axes[k]
-            for seqs, colour, label in ((seqs_r, "C0", "real"),
-                                        (seqs_s, "C1", "synthetic")):
-                pick = rng.choice(len(seqs), min(n_sequences, len(seqs)),
-                                  replace=False)
+            for seqs, colour, label in (
+                (seqs_r, "C0", "real"),
+                (seqs_s, "C1", "synthetic"),
+            ):
+                pick = rng.choice(len(seqs), min(n_sequences, len(seqs)), replace=False)
                 for i, j in enumerate(pick):
-                    ax.plot(seqs[j][:, k], color=colour, alpha=0.6, lw=1,
-                            label=label if i == 0 else None)
+                    ax.plot(
+                        seqs[j][:, k],
+                        color=colour,
+                        alpha=0.6,
+                        lw=1,
+                        label=label if i == 0 else None,
+                    )
             ax.set_title(str(col))
             ax.set_xlabel("step")
             ax.set_ylabel("scaled value")
         axes[0].legend(fontsize=8)
         ax = axes[-1]
         lags = np.arange(1, self.max_lag + 1)
-        for seqs, colour, label in ((seqs_r, "C0", "real"),
-                                    (seqs_s, "C1", "synthetic")):
+        for seqs, colour, label in (
+            (seqs_r, "C0", "real"),
+            (seqs_s, "C1", "synthetic"),
+        ):
             acf = np.nanmean(_mean_acf(seqs, self.max_lag), axis=1)
             ax.plot(lags, acf, "o-", color=colour, label=label)
         ax.set_title("mean autocorrelation")

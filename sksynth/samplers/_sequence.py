@@ -89,8 +89,15 @@ class SequenceOverSampler(GeneratorSamplerMixin, BaseSampler):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, generator=None, *, id_column=None, time_column=None,
-                 sampling_strategy="auto", random_state=None):
+    def __init__(
+        self,
+        generator=None,
+        *,
+        id_column=None,
+        time_column=None,
+        sampling_strategy="auto",
+        random_state=None,
+    ):
         self.generator = generator
         self.id_column = id_column
         self.time_column = time_column
@@ -143,8 +150,9 @@ class SequenceOverSampler(GeneratorSamplerMixin, BaseSampler):
         for cls, n in self.sampling_strategy_.items():
             if n <= 0:
                 continue
-            Xs, ys = gen.sample(int(n), conditions={"y": cls},
-                                random_state=draw_seed(rng))
+            Xs, ys = gen.sample(
+                int(n), conditions={"y": cls}, random_state=draw_seed(rng)
+            )
             Xs = Xs.copy()
             Xs[id_col] = self._new_ids(ids, Xs[id_col], offset)
             offset += int(n)
@@ -170,12 +178,17 @@ class SequenceOverSampler(GeneratorSamplerMixin, BaseSampler):
         """Ids for generated entities that do not occur among ``ids``."""
         codes = pd.factorize(fresh)[0] + offset
         if pd.api.types.is_numeric_dtype(ids.dtype) and not pd.api.types.is_bool_dtype(
-                ids.dtype):
+            ids.dtype
+        ):
             start = int(np.nanmax(ids.to_numpy(dtype=float))) + 1
             return (start + codes).astype(ids.dtype)
         taken = set(ids.astype(str))
         prefix = "synth_"
         while any(str(v).startswith(prefix) for v in taken):
             prefix = "_" + prefix
-        return pd.array([f"{prefix}{c}" for c in codes], dtype=ids.dtype
-                        if not isinstance(ids.dtype, pd.CategoricalDtype) else "str")
+        return pd.array(
+            [f"{prefix}{c}" for c in codes],
+            dtype=ids.dtype
+            if not isinstance(ids.dtype, pd.CategoricalDtype)
+            else "str",
+        )

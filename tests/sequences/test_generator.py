@@ -85,11 +85,15 @@ def test_regular_series_keep_their_frequency():
     for i in range(60):
         n = rng.randint(5, 12)
         start = pd.Timestamp("2024-03-01 08:00") + pd.Timedelta(hours=rng.randint(50))
-        frames.append(pd.DataFrame({
-            "id": i,
-            "t": pd.date_range(start, periods=n, freq="h"),
-            "v": rng.normal(size=n).cumsum(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": i,
+                    "t": pd.date_range(start, periods=n, freq="h"),
+                    "v": rng.normal(size=n).cumsum(),
+                }
+            )
+        )
     df = pd.concat(frames, ignore_index=True)
     gen = SequenceGenerator("id", "t", **FAST).fit(df)
     assert gen.time_grid_.regular
@@ -102,11 +106,15 @@ def test_regular_series_keep_their_frequency():
 def test_numeric_time_and_real_valued_gaps():
     rng = np.random.RandomState(0)
     n = 40 * 10
-    df = pd.DataFrame({
-        "id": np.repeat(np.arange(40), 10),
-        "t": np.concatenate([np.cumsum(rng.exponential(0.5, 10)) for _ in range(40)]),
-        "v": rng.normal(size=n),
-    })
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(40), 10),
+            "t": np.concatenate(
+                [np.cumsum(rng.exponential(0.5, 10)) for _ in range(40)]
+            ),
+            "v": rng.normal(size=n),
+        }
+    )
     out = SequenceGenerator("id", "t", **FAST).fit(df).sample(50, random_state=0)
     gaps = out.groupby("id")["t"].diff().dropna()
     assert (gaps > 0).all()
@@ -134,9 +142,14 @@ def test_conditions_on_a_temporal_column_fix_every_step(fitted):
     assert (out["state"] == "on").all()
 
 
-@pytest.mark.parametrize("bad, word", [
-    ({"nope": 1}, "nope"), ({"group": "C"}, "C"), ({"pid": "p1"}, "pid"),
-])
+@pytest.mark.parametrize(
+    "bad, word",
+    [
+        ({"nope": 1}, "nope"),
+        ({"group": "C"}, "C"),
+        ({"pid": "p1"}, "pid"),
+    ],
+)
 def test_bad_conditions(fitted, bad, word):
     with pytest.raises(ValueError, match=word):
         fitted.sample(3, conditions=bad)
@@ -183,15 +196,19 @@ def test_continuation_follows_the_sines():
 # ------------------------------------------------------------- child table
 def test_child_table_without_time():
     rng = np.random.RandomState(0)
-    parents = pd.DataFrame({
-        "customer": [f"c{i}" for i in range(200)],
-        "segment": rng.choice(["retail", "pro"], size=200),
-    })
-    n_orders = np.where(parents["segment"] == "pro", rng.randint(5, 10, 200),
-                        rng.randint(1, 4, 200))
+    parents = pd.DataFrame(
+        {
+            "customer": [f"c{i}" for i in range(200)],
+            "segment": rng.choice(["retail", "pro"], size=200),
+        }
+    )
+    n_orders = np.where(
+        parents["segment"] == "pro", rng.randint(5, 10, 200), rng.randint(1, 4, 200)
+    )
     child = parents.loc[parents.index.repeat(n_orders)].reset_index(drop=True)
     child["amount"] = np.where(child["segment"] == "pro", 100, 10) * rng.gamma(
-        2, size=len(child))
+        2, size=len(child)
+    )
     gen = SequenceGenerator("customer", static_columns="segment", **FAST).fit(child)
     out = gen.sample(300, random_state=0)
     assert list(out.columns) == list(child.columns)
@@ -259,8 +276,9 @@ def test_same_seed_same_sequences(panel):
 
 
 def test_any_tabular_generator_for_the_static_context(panel):
-    gen = SequenceGenerator("pid", "date", ["group", "age"],
-                            generator=GaussianCopulaGenerator(), **FAST)
+    gen = SequenceGenerator(
+        "pid", "date", ["group", "age"], generator=GaussianCopulaGenerator(), **FAST
+    )
     out = gen.fit(panel).sample(20, conditions={"group": "A"}, random_state=0)
     assert (out["group"] == "A").all()
     assert isinstance(gen.static_generator_, GaussianCopulaGenerator)

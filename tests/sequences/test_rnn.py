@@ -11,8 +11,13 @@ import pytest
 from sksynth.datasets import make_sines
 from sksynth.generators import SequenceGenerator
 
-GRU = {"model": "gru", "max_epochs": 40, "batch_size": 32, "hidden_size": 16,
-       "random_state": 0}
+GRU = {
+    "model": "gru",
+    "max_epochs": 40,
+    "batch_size": 32,
+    "hidden_size": 16,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +61,9 @@ def test_continuation_and_silence(panel, fitted):
 def test_progress_at_verbose_1(panel):
     err = io.StringIO()
     with redirect_stderr(err):
-        SequenceGenerator("pid", "date", **{**GRU, "max_epochs": 3},
-                          verbose=1).fit(panel)
+        SequenceGenerator("pid", "date", **{**GRU, "max_epochs": 3}, verbose=1).fit(
+            panel
+        )
     assert "epochs: 3/3" in err.getvalue()
 
 

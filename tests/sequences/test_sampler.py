@@ -28,14 +28,15 @@ def test_auto_balances_entities_not_rows(imbalanced):
     X, y = imbalanced
     before = _entity_counts(X, y)
     assert before["A"] == 12 and before["B"] > 50
-    sampler = SequenceOverSampler(GEN, id_column="pid", time_column="date",
-                                  random_state=0)
+    sampler = SequenceOverSampler(
+        GEN, id_column="pid", time_column="date", random_state=0
+    )
     X_res, y_res = sampler.fit_resample(X, y)
     after = _entity_counts(X_res, y_res)
     assert after["A"] == after["B"] == before["B"]
     assert sampler.sampling_strategy_ == {"A": before["B"] - 12}
     # rows: A sequences are short, so far fewer rows than entities x mean length
-    new = X_res.iloc[len(X):]
+    new = X_res.iloc[len(X) :]
     assert new["pid"].nunique() == before["B"] - 12
     assert not set(new["pid"]) & set(X["pid"])
     assert X_res.dtypes.equals(X.dtypes)
@@ -47,15 +48,24 @@ def test_auto_balances_entities_not_rows(imbalanced):
     assert (drift > 0).mean() > 0.8
 
 
-@pytest.mark.parametrize("strategy, expected", [
-    ({"A": 30}, 30), (0.5, None), ("minority", None),
-])
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        ({"A": 30}, 30),
+        (0.5, None),
+        ("minority", None),
+    ],
+)
 def test_sampling_strategy_semantics(imbalanced, strategy, expected):
     X, y = imbalanced
     n_b = _entity_counts(X, y)["B"]
     X_res, y_res = SequenceOverSampler(
-        GEN, id_column="pid", time_column="date", sampling_strategy=strategy,
-        random_state=0).fit_resample(X, y)
+        GEN,
+        id_column="pid",
+        time_column="date",
+        sampling_strategy=strategy,
+        random_state=0,
+    ).fit_resample(X, y)
     got = _entity_counts(X_res, y_res)["A"]
     if expected is None:
         expected = int(0.5 * n_b) if strategy == 0.5 else n_b
@@ -68,17 +78,22 @@ def test_y_must_be_constant_within_an_entity(imbalanced):
     y = y.copy()
     y.iloc[1] = "A" if y.iloc[1] == "B" else "B"
     with pytest.raises(ValueError, match=r"y varies within 1 entity of 'pid'"):
-        SequenceOverSampler(GEN, id_column="pid", time_column="date").fit_resample(
-            X, y)
+        SequenceOverSampler(GEN, id_column="pid", time_column="date").fit_resample(X, y)
 
 
 def test_integer_ids_continue_after_the_largest():
     rng = np.random.RandomState(0)
-    X = pd.DataFrame({"id": np.repeat([3, 7, 9, 11, 20, 21, 22, 30], 6),
-                      "t": np.tile(np.arange(6), 8), "v": rng.normal(size=48)})
+    X = pd.DataFrame(
+        {
+            "id": np.repeat([3, 7, 9, 11, 20, 21, 22, 30], 6),
+            "t": np.tile(np.arange(6), 8),
+            "v": rng.normal(size=48),
+        }
+    )
     y = np.repeat(["a", "b", "b", "b", "b", "b", "b", "b"], 6)
-    X_res, y_res = SequenceOverSampler(GEN, id_column="id", time_column="t",
-                                       random_state=0).fit_resample(X, y)
+    X_res, y_res = SequenceOverSampler(
+        GEN, id_column="id", time_column="t", random_state=0
+    ).fit_resample(X, y)
     new_ids = X_res["id"].iloc[48:].unique()
     assert sorted(new_ids) == list(range(31, 37))
     assert Counter(y_res[48:]) == {"a": 36}

@@ -283,11 +283,15 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
                 known = col.categories[0]
                 if isinstance(X, pd.DataFrame):
                     frame = X.copy()
-                    frame[self.id_column] = pd.Series(
-                        [known] * len(X), index=X.index, dtype=X[self.id_column].dtype
-                    ) if not isinstance(X[self.id_column].dtype, pd.CategoricalDtype) \
-                        else pd.Categorical([known] * len(X),
-                                            categories=col.categories)
+                    frame[self.id_column] = (
+                        pd.Series(
+                            [known] * len(X),
+                            index=X.index,
+                            dtype=X[self.id_column].dtype,
+                        )
+                        if not isinstance(X[self.id_column].dtype, pd.CategoricalDtype)
+                        else pd.Categorical([known] * len(X), categories=col.categories)
+                    )
                 else:
                     frame = np.array(X, dtype=object, copy=True)
                     frame[:, self.id_column] = known
@@ -330,10 +334,17 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
         self.static_columns_ = [names[j] for j in static]
         self.temporal_columns_ = [names[j] for j in temporal]
         panel = read_panel(
-            Z, id_pos=id_pos, time_pos=time_pos, static_pos=static,
-            temporal_pos=temporal, names=names,
-            labels=lambda codes: [labels[int(c)] for c in codes]
-            if labels is not None else ["<all rows>"] * len(codes),
+            Z,
+            id_pos=id_pos,
+            time_pos=time_pos,
+            static_pos=static,
+            temporal_pos=temporal,
+            names=names,
+            labels=lambda codes: (
+                [labels[int(c)] for c in codes]
+                if labels is not None
+                else ["<all rows>"] * len(codes)
+            ),
         )
         if id_pos is not None and panel.n_entities < 2:
             raise ValueError(
@@ -364,11 +375,15 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
             col = self.schema_.columns[j]
             kinds.append("categorical" if col.kind == "categorical" else "numeric")
             n_cats.append(col.n_categories)
-        steps = self._step_model(kinds, n_cats, log_gaps is not None,
-                                 time_pos is not None)
+        steps = self._step_model(
+            kinds, n_cats, log_gaps is not None, time_pos is not None
+        )
         # the recurrent net reports its epochs itself (skorch)
-        bar = progress(total=steps.n_chain(), desc="SequenceGenerator steps",
-                       verbose=self.verbose if self.model == "tree" else 0)
+        bar = progress(
+            total=steps.n_chain(),
+            desc="SequenceGenerator steps",
+            verbose=self.verbose if self.model == "tree" else 0,
+        )
         try:
             self.steps_ = steps.fit(panel, log_gaps, rng, bar)
         finally:
@@ -401,31 +416,46 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
         log_gaps = None
         if self.time_grid_ is not None and not self.time_grid_.regular:
             log_gaps = self.time_grid_.units(panel.gaps)
-        self.steps_.partial_fit(panel, log_gaps, check_random_state(
-            draw_seed(self._sample_seeds_)))
+        self.steps_.partial_fit(
+            panel, log_gaps, check_random_state(draw_seed(self._sample_seeds_))
+        )
         return self
 
     def _read(self, Z, labels):
         return read_panel(
-            Z, id_pos=self.id_pos_, time_pos=self.time_pos_,
-            static_pos=self.static_pos_, temporal_pos=self.temporal_pos_,
+            Z,
+            id_pos=self.id_pos_,
+            time_pos=self.time_pos_,
+            static_pos=self.static_pos_,
+            temporal_pos=self.temporal_pos_,
             names=self.schema_.names,
-            labels=lambda codes: [labels[int(c)] for c in codes]
-            if labels is not None else ["<all rows>"] * len(codes),
+            labels=lambda codes: (
+                [labels[int(c)] for c in codes]
+                if labels is not None
+                else ["<all rows>"] * len(codes)
+            ),
         )
 
     def _step_model(self, kinds, n_cats, model_gaps, ordered):
         if self.model == "gru":
             from ._rnn import RNNSteps
 
-            static_cats = [self.schema_.columns[j].n_categories
-                           for j in self.static_pos_]
+            static_cats = [
+                self.schema_.columns[j].n_categories for j in self.static_pos_
+            ]
             return RNNSteps(
-                kinds=kinds, n_categories=n_cats, static_categories=static_cats,
+                kinds=kinds,
+                n_categories=n_cats,
+                static_categories=static_cats,
                 model_gaps=model_gaps,
-                ordered=ordered, hidden_size=self.hidden_size,
-                max_epochs=self.max_epochs, batch_size=self.batch_size, lr=self.lr,
-                device=self.device, callbacks=self.callbacks, verbose=self.verbose,
+                ordered=ordered,
+                hidden_size=self.hidden_size,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                lr=self.lr,
+                device=self.device,
+                callbacks=self.callbacks,
+                verbose=self.verbose,
             )
         params = {
             "max_iter": self.max_iter,
@@ -434,8 +464,14 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
             "min_samples_leaf": self.min_samples_leaf,
             "early_stopping": False,
         }
-        return TreeSteps(n_lags=self.n_lags, kinds=kinds, n_categories=n_cats,
-                         model_gaps=model_gaps, ordered=ordered, params=params)
+        return TreeSteps(
+            n_lags=self.n_lags,
+            kinds=kinds,
+            n_categories=n_cats,
+            model_gaps=model_gaps,
+            ordered=ordered,
+            params=params,
+        )
 
     def _static_frame(self, X, y, rows):
         """The static table (original values) of the entities at ``rows``."""
@@ -473,9 +509,15 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
     # --------------------------------------------------------------- sample
     def _static_schema(self):
         cols = [self.schema_.columns[j] for j in self.static_pos_]
-        return replace(self.schema_, columns=cols, container="dataframe",
-                       column_index=pd.Index(self.static_columns_, dtype=object),
-                       has_target=False, target_name=None, derived=[])
+        return replace(
+            self.schema_,
+            columns=cols,
+            container="dataframe",
+            column_index=pd.Index(self.static_columns_, dtype=object),
+            has_target=False,
+            target_name=None,
+            derived=[],
+        )
 
     def _conditions(self, conditions, n):
         """Split conditions into the static generator's and fixed step codes."""
@@ -495,8 +537,11 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
                 static_cond = {}
                 for k in fixed_static:
                     j = self.static_pos_[k]
-                    key = next(key for key in conditions
-                               if self.schema_.column_position(key) == j)
+                    key = next(
+                        key
+                        for key in conditions
+                        if self.schema_.column_position(key) == j
+                    )
                     static_cond[self.static_columns_[k]] = conditions[key]
             else:
                 cols = {}
@@ -570,9 +615,15 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
         starts = None
         if self.time_pos_ is not None:
             tcol = self.schema_.columns[self.time_pos_]
-            tschema = replace(self.schema_, columns=[tcol], container="dataframe",
-                              column_index=pd.Index([_START], dtype=object),
-                              has_target=False, target_name=None, derived=[])
+            tschema = replace(
+                self.schema_,
+                columns=[tcol],
+                container="dataframe",
+                column_index=pd.Index([_START], dtype=object),
+                has_target=False,
+                target_name=None,
+                derived=[],
+            )
             starts = tschema.encode(frame[[_START]])[:, 0]
             starts = self.time_grid_.starts_on_grid(starts)
         return lengths, static, starts
@@ -624,8 +675,11 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
             if isinstance(col.dtype, pd.CategoricalDtype):
                 X[self.id_column] = pd.Categorical(labels)
             else:
-                X[self.id_column] = pd.array(labels, dtype=col.dtype) \
-                    if col.kind == "categorical" else labels.astype(col.dtype)
+                X[self.id_column] = (
+                    pd.array(labels, dtype=col.dtype)
+                    if col.kind == "categorical"
+                    else labels.astype(col.dtype)
+                )
         else:
             X[:, self.id_column] = labels
 

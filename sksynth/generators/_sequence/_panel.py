@@ -159,8 +159,9 @@ def read_panel(Z, *, id_pos, time_pos, static_pos, temporal_pos, names, labels):
             )
         static[:, k] = first
     values = Z[np.ix_(order, temporal_pos)] if temporal_pos else np.empty((n, 0))
-    return Panel(order, entity, step, lengths, offsets, first_rows, static, values,
-                 time, gaps)
+    return Panel(
+        order, entity, step, lengths, offsets, first_rows, static, values, time, gaps
+    )
 
 
 @dataclass

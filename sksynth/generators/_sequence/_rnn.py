@@ -32,7 +32,8 @@ class SequenceModule(nn.Module):
         self.gru = nn.GRU(d_in, hidden_size, batch_first=True)
         self.gap_head = nn.Linear(hidden_size, 2) if d_gap else None
         self.head = nn.Sequential(
-            nn.Linear(hidden_size + d_gap, hidden_size), nn.ReLU(),
+            nn.Linear(hidden_size + d_gap, hidden_size),
+            nn.ReLU(),
             nn.Linear(hidden_size, d_out),
         )
 
@@ -114,14 +115,15 @@ class _Layout:
                 total = total + (nll * obs).sum() / n
                 if self.has_missing[c]:
                     bce = nn.functional.binary_cross_entropy_with_logits(
-                        out[:, :, a + 2], miss.float(), reduction="none")
+                        out[:, :, a + 2], miss.float(), reduction="none"
+                    )
                     total = total + (bce * mask).sum() / n
             else:
                 logits = out[:, :, a:b]
                 cls = torch.where(torch.isnan(y), torch.full_like(y, b - a - 1), y)
                 ce = nn.functional.cross_entropy(
-                    logits.reshape(-1, b - a), cls.reshape(-1).long(),
-                    reduction="none").reshape(cls.shape)
+                    logits.reshape(-1, b - a), cls.reshape(-1).long(), reduction="none"
+                ).reshape(cls.shape)
                 total = total + (ce * mask).sum() / n
         return total
 
@@ -129,9 +131,22 @@ class _Layout:
 class RNNSteps:
     """Step model of :class:`SequenceGenerator` with ``model="gru"``."""
 
-    def __init__(self, *, kinds, n_categories, static_categories, model_gaps,
-                 ordered, hidden_size, max_epochs, batch_size, lr, device,
-                 callbacks, verbose):
+    def __init__(
+        self,
+        *,
+        kinds,
+        n_categories,
+        static_categories,
+        model_gaps,
+        ordered,
+        hidden_size,
+        max_epochs,
+        batch_size,
+        lr,
+        device,
+        callbacks,
+        verbose,
+    ):
         self.kinds = kinds
         self.static_categories = static_categories
         self.n_categories = n_categories
@@ -192,7 +207,8 @@ class RNNSteps:
         g = np.zeros((E, T))
         if log_gaps is not None:
             g[panel.entity, panel.step] = np.nan_to_num(
-                (log_gaps - self.gap_mean_) / self.gap_std_)
+                (log_gaps - self.gap_mean_) / self.gap_std_
+            )
         mask = np.zeros((E, T))
         mask[panel.entity, panel.step] = 1
         s = self._static_enc(panel.static)
@@ -230,28 +246,40 @@ class RNNSteps:
                 info.append(("categorical", 0.0, 1.0, n_cat))
             else:
                 std = np.nanstd(z) if (~np.isnan(z)).any() else 1.0
-                info.append(("numeric", np.nanmean(z) if (~np.isnan(z)).any()
-                             else 0.0, std or 1.0, 0))
+                info.append(
+                    (
+                        "numeric",
+                        np.nanmean(z) if (~np.isnan(z)).any() else 0.0,
+                        std or 1.0,
+                        0,
+                    )
+                )
         self.static_info_ = info
         d_static = self._static_enc(panel.static[:1]).shape[1]
-        self.layout_ = _Layout(self.kinds, self.n_categories, has_missing,
-                               d_static, self.model_gaps)
+        self.layout_ = _Layout(
+            self.kinds, self.n_categories, has_missing, d_static, self.model_gaps
+        )
         lay = self.layout_
         self.net_ = SequenceNet(
             SequenceModule,
-            module__d_in=lay.d_in, module__d_out=lay.d_out,
-            module__d_gap=int(self.model_gaps), module__hidden_size=self.hidden_size,
-            optimizer=torch.optim.Adam, lr=self.lr, max_epochs=self.max_epochs,
-            batch_size=self.batch_size, device=self.device or "cpu",
-            callbacks=self.callbacks, verbose=self.verbose,
+            module__d_in=lay.d_in,
+            module__d_out=lay.d_out,
+            module__d_gap=int(self.model_gaps),
+            module__hidden_size=self.hidden_size,
+            optimizer=torch.optim.Adam,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            device=self.device or "cpu",
+            callbacks=self.callbacks,
+            verbose=self.verbose,
         )
         self.net_.layout_ = lay
         self._train(self._pack(panel, log_gaps), rng, initialize=True)
         return self
 
     def partial_fit(self, panel, log_gaps, rng, epochs=None):
-        self._train(self._pack(panel, log_gaps), rng, initialize=False,
-                    epochs=epochs)
+        self._train(self._pack(panel, log_gaps), rng, initialize=False, epochs=epochs)
         return self
 
     def _train(self, X, rng, initialize, epochs=None):
@@ -275,14 +303,12 @@ class RNNSteps:
         module = self.net_.module_
         dev = self.net_.device
         module.eval()
-        s = torch.as_tensor(self._static_enc(static), dtype=torch.float32,
-                            device=dev)
+        s = torch.as_tensor(self._static_enc(static), dtype=torch.float32, device=dev)
         prev = np.zeros((n, lay.d_step), dtype=np.float32)
         prev_gap = np.zeros(n, dtype=np.float32)
         first = np.ones(n, dtype=np.float32)
         h = None
-        with torch.random.fork_rng(devices=_torch_device_index(dev)), \
-                torch.no_grad():
+        with torch.random.fork_rng(devices=_torch_device_index(dev)), torch.no_grad():
             torch.manual_seed(draw_seed(rng))
             if history is not None:  # run the GRU over the observed steps
                 h_vals, h_gaps, h_len = history
@@ -295,8 +321,11 @@ class RNNSteps:
                 inp[:, 1:, lay.d_in - 2] = g[:, :-1]
                 inp[:, 0, lay.d_in - 1] = 1
                 packed = nn.utils.rnn.pack_padded_sequence(
-                    torch.as_tensor(inp, device=dev), torch.as_tensor(h_len),
-                    batch_first=True, enforce_sorted=False)
+                    torch.as_tensor(inp, device=dev),
+                    torch.as_tensor(h_len),
+                    batch_first=True,
+                    enforce_sorted=False,
+                )
                 _, h = module(packed)
                 last = h_len - 1
                 prev = enc[np.arange(n), last]
@@ -305,10 +334,15 @@ class RNNSteps:
             out = np.full((n, T, C), np.nan)
             out_gaps = np.full((n, T), np.nan)
             for t in range(T):
-                inp = torch.cat([
-                    s, torch.as_tensor(prev, device=dev),
-                    torch.as_tensor(prev_gap[:, None], device=dev),
-                    torch.as_tensor(first[:, None], device=dev)], dim=1)
+                inp = torch.cat(
+                    [
+                        s,
+                        torch.as_tensor(prev, device=dev),
+                        torch.as_tensor(prev_gap[:, None], device=dev),
+                        torch.as_tensor(first[:, None], device=dev),
+                    ],
+                    dim=1,
+                )
                 state, h = module(inp[:, None, :], h)
                 state = state[:, 0]
                 gap_in = None
@@ -316,8 +350,9 @@ class RNNSteps:
                 if self.model_gaps:
                     mu, log_s = module.gap_head(state).unbind(-1)
                     gz = mu + log_s.exp() * torch.randn_like(mu)
-                    gz = torch.where(torch.as_tensor(first, device=dev) > 0,
-                                     torch.zeros_like(gz), gz)
+                    gz = torch.where(
+                        torch.as_tensor(first, device=dev) > 0, torch.zeros_like(gz), gz
+                    )
                     gap_in = gz[:, None]
                     gap_std = gz.cpu().numpy()
                     g = gap_std * self.gap_std_ + self.gap_mean_
@@ -327,8 +362,9 @@ class RNNSteps:
                 for c, kind in enumerate(self.kinds):
                     a, b = lay.out[c]
                     if kind == "numeric":
-                        z = o[:, a] + np.exp(np.clip(o[:, a + 1], -7, 5)) * \
-                            rng.normal(size=n)
+                        z = o[:, a] + np.exp(np.clip(o[:, a + 1], -7, 5)) * rng.normal(
+                            size=n
+                        )
                         v = z * self.std_[c] + self.mean_[c]
                         if lay.has_missing[c]:
                             p = 1 / (1 + np.exp(-o[:, a + 2]))
@@ -338,8 +374,9 @@ class RNNSteps:
                         p = np.exp(logits - logits.max(axis=1, keepdims=True))
                         p /= p.sum(axis=1, keepdims=True)
                         u = rng.uniform(size=(n, 1))
-                        k = np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1),
-                                       b - a - 1)
+                        k = np.minimum(
+                            (np.cumsum(p, axis=1) < u).sum(axis=1), b - a - 1
+                        )
                         v = np.where(k == b - a - 1, np.nan, k).astype(float)
                     f = fixed[:, min(t, fixed.shape[1] - 1), c]
                     vals[:, c] = np.where(np.isnan(f), v, f)

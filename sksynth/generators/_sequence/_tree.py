@@ -60,8 +60,9 @@ class _Linear:
         self.fill_ = np.nanmean(X, axis=0)
         self.coef_ = self._solve(np.where(np.isnan(X), self.fill_, X), y)
         miss = np.isnan(X)
-        keys, inverse, counts = np.unique(miss, axis=0, return_inverse=True,
-                                          return_counts=True)
+        keys, inverse, counts = np.unique(
+            miss, axis=0, return_inverse=True, return_counts=True
+        )
         inverse = inverse.ravel()
         self.patterns_ = {}
         for g in np.argsort(-counts)[: self._MAX_PATTERNS]:
@@ -70,7 +71,9 @@ class _Linear:
                 continue
             rows = inverse == g
             self.patterns_[keys[g].tobytes()] = (
-                obs, self._solve(X[np.ix_(rows, obs)], y[rows]))
+                obs,
+                self._solve(X[np.ix_(rows, obs)], y[rows]),
+            )
         return self
 
     ridge = 1e-9
@@ -214,7 +217,8 @@ class _NumericColumn:
             delta = np.zeros(len(y), bool)
         level = obs & ~delta
         self.level_ = _Regression(self.params, self.linear_cols).fit(
-            X[level], y[level], rng)
+            X[level], y[level], rng
+        )
         self.delta_ = None
         if delta.any():
             self.delta_ = _Regression(self.params, self.linear_cols).fit(
@@ -230,8 +234,11 @@ class _NumericColumn:
         keep = np.ones(len(X), bool)
         if self.missing_ is not None:
             keep = ~self.missing_.draw(X, rng).astype(bool)
-        use_delta = keep & ~np.isnan(prev) if self.delta_ is not None else (
-            np.zeros(len(X), bool))
+        use_delta = (
+            keep & ~np.isnan(prev)
+            if self.delta_ is not None
+            else (np.zeros(len(X), bool))
+        )
         use_level = keep & ~use_delta
         if use_level.any():
             out[use_level] = self.level_.draw(X[use_level], rng)
@@ -276,8 +283,7 @@ class TreeSteps:
         Parameters of the gradient-boosted trees.
     """
 
-    def __init__(self, *, n_lags, kinds, n_categories, model_gaps, ordered,
-                 params):
+    def __init__(self, *, n_lags, kinds, n_categories, model_gaps, ordered, params):
         self.n_lags = n_lags if ordered else 0
         self.kinds = kinds
         self.n_categories = n_categories
@@ -343,8 +349,11 @@ class TreeSteps:
             if kind == "categorical":
                 model = _CategoricalColumn(self.params, self.n_categories[c])
             else:
-                model = _NumericColumn(self.params, differences=self.ordered,
-                                       linear_cols=self._linear_cols())
+                model = _NumericColumn(
+                    self.params,
+                    differences=self.ordered,
+                    linear_cols=self._linear_cols(),
+                )
             Xc = X[:, : self.value_start_ + c]
             self.columns_.append(model.fit(Xc, y, prev, rng))
             bar.update(1)
@@ -381,8 +390,9 @@ class TreeSteps:
                 buf[has, lag - 1] = blocks[np.flatnonzero(has), idx[has]]
             if self.ordered:
                 last = np.maximum(h_len - 1, 0)
-                prev = np.where((h_len >= 1)[:, None], h_vals[np.arange(n), last],
-                                np.nan)
+                prev = np.where(
+                    (h_len >= 1)[:, None], h_vals[np.arange(n), last], np.nan
+                )
         out = np.full((n, T, C), np.nan)
         out_gaps = np.full((n, T), np.nan)
         for s in range(T):
