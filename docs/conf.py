@@ -42,6 +42,7 @@ sphinx_gallery_conf = {
         "../examples/augmentation",
         "../examples/profiling",
         "../examples/rules",
+        "../examples/sequences",
         "*",
     ],
     "doc_module": ("sksynth",),

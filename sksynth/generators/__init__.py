@@ -8,6 +8,7 @@ from ._copula import GaussianCopulaGenerator
 from ._data_centric import DataCentricGenerator
 from ._forest_flow import ForestFlowGenerator
 from ._registry import generator_names, get_generator
+from ._sequence import SequenceGenerator
 from ._survival import SurvivalGenerator
 from .dp import (
     AIMGenerator,
@@ -34,6 +35,7 @@ __all__ = [
     "KDEGenerator",
     "MSTGenerator",
     "PrivBayesGenerator",
+    "SequenceGenerator",
     "SurvivalGenerator",
     "TVAEGenerator",
     "TabDDPMGenerator",

@@ -20,6 +20,11 @@ utility                                :func:`tstr_score`, :func:`trtr_score`,
 privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
                                        :func:`exact_copy_rate`, :func:`nndr`,
                                        :func:`membership_inference_auc`
+sequences                              :func:`discriminative_score`,
+                                       :func:`predictive_score`,
+                                       :func:`length_similarity`,
+                                       :func:`sequence_statistic_similarity`,
+                                       :func:`autocorrelation_distance`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equal_opportunity_difference`,
@@ -64,6 +69,14 @@ from ._scorer import (
     make_generator_scorer,
 )
 from ._segments import segment_shares
+from ._sequence import (
+    autocorrelation_distance,
+    discriminative_score,
+    length_similarity,
+    predictive_score,
+    sequence_statistic_similarity,
+    sequence_statistics,
+)
 from ._survival import (
     check_survival_target,
     kaplan_meier,
@@ -79,6 +92,7 @@ from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
     "augmentation_gain",
+    "autocorrelation_distance",
     "check_survival_target",
     "column_pair_table",
     "column_pairs",
@@ -90,6 +104,7 @@ __all__ = [
     "demographic_parity_difference",
     "detection_auc",
     "detection_score",
+    "discriminative_score",
     "distances_to_closest_record",
     "equal_opportunity_difference",
     "equalized_odds_difference",
@@ -102,13 +117,17 @@ __all__ = [
     "km_optimism",
     "km_short_sightedness",
     "ks_statistic",
+    "length_similarity",
     "logrank_test",
     "make_fairness_scorer",
     "make_generator_scorer",
     "membership_inference_auc",
     "nndr",
     "precision_recall",
+    "predictive_score",
     "segment_shares",
+    "sequence_statistic_similarity",
+    "sequence_statistics",
     "total_variation_distance",
     "trtr_score",
     "tstr_concordance",

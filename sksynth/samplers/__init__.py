@@ -13,6 +13,7 @@ from ._image import (
 )
 from ._over_sampling import GenerativeOverSampler
 from ._release import SyntheticReleaseSampler
+from ._sequence import SequenceOverSampler
 from ._survival import SurvivalOverSampler
 from ._text import TextAugmentationSampler, wordnet_synonyms
 from ._torch_batches import AugmentedImageDataset, BalancedSampler
@@ -30,6 +31,7 @@ __all__ = [
     "RandomBrightnessContrast",
     "RandomCutout",
     "RandomFlip",
+    "SequenceOverSampler",
     "SurvivalOverSampler",
     "SyntheticReleaseSampler",
     "TextAugmentationSampler",
