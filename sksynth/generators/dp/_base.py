@@ -16,6 +16,7 @@ from ._domain import (
     parse_domain,
     public_schema,
 )
+from ._public_schema import public_kinds
 from .accounting import PrivacyAccountant, epsilon_to_zcdp
 
 __all__ = ["PrivacyBudgetWarning"]
@@ -131,9 +132,13 @@ class DPBudgetMixin:
         ``(domains, maps, accountant, delta_labels)``; the accountant holds
         the whole zCDP budget, or only the domain's share when
         ``charge_domain_only`` (DP-SGD accounts its training in Renyi DP).
+        Also returns ``Z`` and sets ``schema_`` in the public kinds (each
+        column's kind from its dtype or the public domain, never from the
+        values: see ``_public_schema``).
         """
         self._check_budget(Z.shape[0])
-        schema = self.schema_
+        schema, Z = public_kinds(self.schema_, Z, self.domain, self.bounds)
+        self.schema_ = schema
         specs = parse_domain(self.domain, self.bounds, schema)
         builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
         private = builder.needs_budget()
@@ -157,7 +162,7 @@ class DPBudgetMixin:
                     "(domain={...: {'categories': [...]}}), a larger epsilon, "
                     "or more rows."
                 )
-        return domains, maps, accountant, delta_labels
+        return domains, maps, accountant, delta_labels, Z
 
     def _warn_fitted_again(self, spent, stacklevel):
         warnings.warn(
@@ -203,8 +208,8 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
 
     def _fit(self, Z, random_state):
         previous = getattr(self, "privacy_spent_", None)
+        domains, maps, accountant, _, Z = self._release_domain(Z, random_state)
         schema = self.schema_
-        domains, maps, accountant, _ = self._release_domain(Z, random_state)
         D = CellEncoder(domains, maps).transform(Z)
         del Z, maps
         sizes = [dom.size for dom in domains]
