@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ...base import BaseGenerator
 from ...preprocessing._cells import CellEncoder
+from ...preprocessing._columns import encode_column
 from ._domain import (
     DomainBuilder,
     parse_domain,
@@ -163,6 +166,62 @@ class DPBudgetMixin:
                     "or more rows."
                 )
         return domains, maps, accountant, delta_labels, Z
+
+    def _draw_codes(self, n_samples, conditions, rng):
+        if conditions is not None:
+            self._check_released(conditions)
+        return super()._draw_codes(n_samples, conditions, rng)
+
+    def _check_released(self, conditions):
+        """Refuse a condition outside a DP-released domain, saying so.
+
+        The message must not tell whether the value occurs in the data (that
+        would leak it): only that the release did not keep it.
+        """
+        if isinstance(conditions, Mapping):
+            items = [(k, [v]) for k, v in conditions.items()]
+        elif isinstance(conditions, pd.DataFrame):
+            items = [(k, conditions[k]) for k in conditions.columns]
+        else:
+            return  # the base class raises the clear error
+        schema = self.schema_
+        for key, values in items:
+            try:
+                j = schema.column_position(key)
+            except ValueError:
+                return
+            col, dom = schema.columns[j], self.domain_[j]
+            if dom.source != "dp":
+                continue
+            s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
+            s = s[~pd.isna(s).to_numpy()]
+            try:
+                codes = encode_column(col, s)
+            except ValueError as exc:
+                if col.kind != "categorical":
+                    return  # not a number: the base class's message
+                bad = [v for v in pd.unique(s.to_numpy(dtype=object))
+                       if v not in set(col.categories)][:5]
+                raise ValueError(
+                    f"Impossible condition on {key!r}: {bad} not among the "
+                    f"categories of {col.name!r} that the privacy mechanism "
+                    f"released ({list(col.categories)[:10]}). A DP release keeps "
+                    "a category only if its noisy count clears a threshold, so a "
+                    "rare category is suppressed (whether a value occurs in the "
+                    "data is not revealed). To condition on it, give the column's "
+                    "categories as public knowledge (domain=, --domain) or raise "
+                    "epsilon."
+                ) from exc
+            if col.kind != "categorical" and len(codes) and (
+                codes.min() < dom.low or codes.max() > dom.high
+            ):
+                raise ValueError(
+                    f"Impossible condition on {key!r}: outside the bounds "
+                    f"[{dom.low:g}, {dom.high:g}] that the privacy mechanism "
+                    f"released for {col.name!r} (generated values stay within "
+                    "them). Give public bounds (bounds=, domain=, --domain) to "
+                    "condition beyond them."
+                )
 
     def _warn_fitted_again(self, spent, stacklevel):
         warnings.warn(
