@@ -338,6 +338,7 @@ class DomainBuilder:
         self.n_bins = n_bins
         self.accountant = accountant
         self.rng = rng
+        self.unreliable = []  # (column, reason): post-processing of the release
 
     def needs_budget(self):
         """Columns whose domain must be estimated under DP."""
@@ -380,7 +381,25 @@ class DomainBuilder:
                 dom, mapping = self._numeric(j, col, spec, z, parts, rho_col), None
             domains.append(dom)
             maps.append(mapping)
+        self._warn_unreliable()
         return domains, maps
+
+    def _warn_unreliable(self):
+        """One warning for every column whose DP domain estimate is unreliable."""
+        if not self.unreliable:
+            return
+        k = len(self.unreliable)
+        groups = {}
+        for name, why, detail in self.unreliable:
+            groups.setdefault(why, []).append(f"{name!r} ({detail})")
+        what = "; ".join(f"{why}: {', '.join(cols)}" for why, cols in groups.items())
+        warnings.warn(
+            f"The DP estimate of the domain of {k} column{'s' * (k > 1)} is "
+            "unreliable, too few rows for the share of the budget it gets. "
+            f"{what}. Generated values stay within the released domain. "
+            + _FIX,
+            DPDomainWarning, stacklevel=7,
+        )
 
     def _noisy(self, counts, rho, name, mechanism="gaussian", delta=0.0):
         sigma = math.sqrt(1.0 / (2.0 * rho))
@@ -409,15 +428,13 @@ class DomainBuilder:
                 has_missing = bool(spec["missing"])
             cats = tuple(col.categories[k] for k in keep)
             if len(keep) and noisy[keep].sum() < _RELIABLE * tau:
-                warnings.warn(
-                    f"The DP release of the categories of column {col.name!r} is "
-                    f"unreliable: at this budget share a category needs about "
-                    f"{tau:.0f} rows to be released (noise sd {sigma:.3g}), and "
-                    f"the released ones hold only about {noisy[keep].sum():.0f}: "
-                    "rarer categories are suppressed (their rows are sampled "
-                    "back as released ones). " + _FIX,
-                    DPDomainWarning, stacklevel=2,
-                )
+                self.unreliable.append((
+                    col.name,
+                    f"a category needs about {tau:.0f} rows to be released (noise "
+                    f"sd {sigma:.3g}), so rarer categories are suppressed (their "
+                    "rows are sampled back as released ones)",
+                    f"released categories hold about {noisy[keep].sum():.0f} rows",
+                ))
             mapping = np.full(col.n_categories, len(cats), dtype=np.int64)
             mapping[keep] = np.arange(len(keep))
             dom = ColumnDomain("categorical", cats, has_other=True,
@@ -530,32 +547,24 @@ class DomainBuilder:
             rng = _dtype_range(col)
             if rng is not None and rng[1] - rng[0] < 2.0**17:
                 low, high, hist = rng[0], rng[1], None
-                where = (f"the range of its dtype {col.dtype}, [{low:g}, {high:g}], "
-                         "is used instead")
+                where = f"its dtype's range [{low:g}, {high:g}] is used"
             elif guess == "thin":
-                where = (f"the estimated bounds [{low:.4g}, {high:.4g}] rest on "
-                         "counts barely above the noise and may cut off part of "
-                         "the data (values outside are clipped to them) or hold "
-                         "a spurious bucket")
+                where = (f"[{low:.4g}, {high:.4g}] may cut off data (clipped "
+                         "to it) or hold a spurious bucket")
             elif guess == "coarse":
-                where = (f"the bounds [{low:.4g}, {high:.4g}] come from a coarser "
-                         "view of the same histogram (post-processing) and may be "
+                where = (f"[{low:.4g}, {high:.4g}] from a coarser view, may be "
                          "far wider than the data")
             else:
-                where = (f"the bounds [{low:.4g}, {high:.4g}] are a guess (the "
-                         "largest noisy count of a coarser view), not an estimate")
-            warnings.warn(
-                f"The DP estimate of the bounds of column {col.name!r} is "
-                "unreliable: " + (
-                    "few rows of its range histogram cleared the noise"
-                    if guess == "thin" else
-                    "no bucket of its range histogram cleared the noise")
+                where = f"[{low:.4g}, {high:.4g}] is a guess, not an estimate"
+            self.unreliable.append((
+                col.name,
+                ("few buckets of the range histogram cleared the noise"
+                 if guess == "thin" else
+                 "no bucket of the range histogram cleared the noise")
                 + f" (noise sd {sigma:.3g} rows per bucket, a bucket needs about "
-                f"{thr:.0f} rows): too few rows for its share of the budget. "
-                f"{where[0].upper() + where[1:]}; generated values stay within "
-                "them. " + _FIX,
-                DPDomainWarning, stacklevel=2,
-            )
+                f"{thr:.0f} rows)",
+                where,
+            ))
         return has_missing, low, high, hist
 
 
