@@ -20,6 +20,8 @@ utility                                :func:`tstr_score`, :func:`trtr_score`,
 privacy                                :func:`dcr_share`, :func:`dcr_ratio`,
                                        :func:`exact_copy_rate`, :func:`nndr`,
                                        :func:`membership_inference_auc`
+attacks                                :func:`attribute_inference_cap`,
+                                       :func:`density_ratio_mia_auc`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equalized_odds_difference`
@@ -27,6 +29,7 @@ model selection                        :func:`make_generator_scorer`
 =====================================  =========================================
 """
 
+from ._attacks import attribute_inference_cap, density_ratio_mia_auc
 from ._detection import detection_auc, detection_score
 from ._fairness import (
     demographic_parity_difference,
@@ -55,6 +58,7 @@ from ._scorer import get_generator_metric_names, make_generator_scorer
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
+    "attribute_inference_cap",
     "augmentation_gain",
     "column_pair_table",
     "column_pairs",
@@ -64,6 +68,7 @@ __all__ = [
     "dcr_ratio",
     "dcr_share",
     "demographic_parity_difference",
+    "density_ratio_mia_auc",
     "detection_auc",
     "detection_score",
     "distances_to_closest_record",
