@@ -52,3 +52,16 @@ def test_density_ratio_attack_finds_copies_not_fresh_rows():
     assert abs(auc_fresh - 0.5) < 0.06
     with pytest.raises(ValueError, match="bandwidth"):
         density_ratio_mia_auc(train, fresh, holdout, bandwidth=0.0)
+
+
+def test_quality_report_privacy_section_has_the_attacks():
+    from sksynth.report import QualityReport
+
+    train, holdout = _population(400, 0), _population(400, 1)
+    report = QualityReport(metrics=["privacy"], target="sick").evaluate(
+        train, train, holdout)
+    p = report.privacy_
+    assert p["density_ratio_mia_auc"] > 0.6  # the "synthetic" rows are copies
+    assert p["attribute_inference_cap"] > p["attribute_inference_cap_holdout"]
+    assert {"density_ratio_mia_auc", "attribute_inference_cap"} <= set(
+        report.summary_["metric"])
