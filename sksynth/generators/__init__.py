@@ -5,6 +5,7 @@ from ._bayesian_network import BayesianNetworkGenerator
 from ._causal import CausalFairGenerator
 from ._copula import GaussianCopulaGenerator
 from ._forest_flow import ForestFlowGenerator
+from ._privacy_filter import PrivacyFilterGenerator
 from ._registry import generator_names, get_generator
 from .dp import (
     AIMGenerator,
@@ -27,6 +28,7 @@ __all__ = [
     "GaussianCopulaGenerator",
     "MSTGenerator",
     "PrivBayesGenerator",
+    "PrivacyFilterGenerator",
     "TVAEGenerator",
     "TabDDPMGenerator",
     "generator_names",
