@@ -59,6 +59,20 @@ _DP_DOC = """
     domain when any of it is estimated; ``0.1 * delta`` then goes to the
     label thresholds. ``privacy_spent_`` lists every charged step.
 
+    What is read off the **dtype** (never the values): a float column is
+    numeric and not integer (its values are not rounded to the data's
+    decimals); an int / uint column is numeric and integer, its DP bounds cut
+    to the dtype's range (an int8 never leaves -128..127), but an integer
+    *target* is categorical; bool, ``category``, ``object`` and ``str``
+    columns are categorical (an ``object`` column of numbers too: give it
+    ``low``/``high`` in ``domain=`` to model it as numeric); datetimes are
+    datetimes. ``domain=`` overrides: ``low``/``high`` make a column numeric,
+    ``categories`` make the target categorical (a float 0/1 target). A DP
+    estimate that the noise makes unreliable (too few rows for its budget
+    share) raises a :class:`DPDomainWarning` naming the columns, the reason
+    and the fix; a condition outside the released domain is refused saying
+    the privacy mechanism suppressed it.
+
     The domain JSON / dict format (``domain=``, also ``sksynth synthesize
     --domain domain.json``)::
 
