@@ -134,7 +134,13 @@ def _attacks(train, holdout, quick):
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                synth = gen.fit(train).sample(len(train), random_state=0)
+                try:
+                    synth = gen.fit(train).sample(len(train), random_state=0)
+                except ValueError as exc:  # the filter refuses a pure copier
+                    rows.append({"generator": name, "defence": defence,
+                                 "refused": str(exc)[:80]})
+                    print(json.dumps(rows[-1]), flush=True)
+                    continue
             rows.append({
                 "generator": name, "defence": defence, "rows": len(train),
                 "seconds": time.perf_counter() - start,
