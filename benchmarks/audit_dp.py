@@ -63,16 +63,35 @@ N_ROWS_SIDE = 1000
 
 GENERATORS = {
     "MST": (MSTGenerator, {"n_bins": 8, "max_iter": 20, "verbose": 0}),
-    "AIM": (AIMGenerator, {"n_bins": 8, "max_iter": 10, "max_model_size": 5000,
-                           "verbose": 0}),
+    "AIM": (
+        AIMGenerator,
+        {"n_bins": 8, "max_iter": 10, "max_model_size": 5000, "verbose": 0},
+    ),
     "PrivBayes": (PrivBayesGenerator, {"n_bins": 8, "n_particles": 10}),
-    "DPTVAE": (DPTVAEGenerator, {"n_bins": 4, "embedding_dim": 8,
-                                 "compress_dims": (16,), "decompress_dims": (16,),
-                                 "max_epochs": 1, "batch_size": 50, "verbose": 0}),
-    "DPCTGAN": (DPCTGANGenerator, {"n_bins": 4, "embedding_dim": 8,
-                                   "generator_dim": (16,),
-                                   "discriminator_dim": (16,), "max_epochs": 1,
-                                   "batch_size": 50, "verbose": 0}),
+    "DPTVAE": (
+        DPTVAEGenerator,
+        {
+            "n_bins": 4,
+            "embedding_dim": 8,
+            "compress_dims": (16,),
+            "decompress_dims": (16,),
+            "max_epochs": 1,
+            "batch_size": 50,
+            "verbose": 0,
+        },
+    ),
+    "DPCTGAN": (
+        DPCTGANGenerator,
+        {
+            "n_bins": 4,
+            "embedding_dim": 8,
+            "generator_dim": (16,),
+            "discriminator_dim": (16,),
+            "max_epochs": 1,
+            "batch_size": 50,
+            "verbose": 0,
+        },
+    ),
 }
 
 
@@ -93,12 +112,16 @@ def epsilon_lower_bound(fp, fn, m, delta=DELTA, alpha=ALPHA):
 # ---------------------------------------------------------------- canaries
 def count_canary(seed=0):
     rng = np.random.RandomState(seed)
-    d0 = pd.DataFrame({
-        "c": pd.Series(rng.choice(["a", "b"], N_ROWS), dtype="str"),
-        "x": np.round(rng.uniform(0, 10, N_ROWS), 1),
-    })
-    d1 = pd.concat([d0, pd.DataFrame({"c": pd.Series(["canary"], dtype="str"),
-                                      "x": [9.9]})], ignore_index=True)
+    d0 = pd.DataFrame(
+        {
+            "c": pd.Series(rng.choice(["a", "b"], N_ROWS), dtype="str"),
+            "x": np.round(rng.uniform(0, 10, N_ROWS), 1),
+        }
+    )
+    d1 = pd.concat(
+        [d0, pd.DataFrame({"c": pd.Series(["canary"], dtype="str"), "x": [9.9]})],
+        ignore_index=True,
+    )
     domain = {"c": ["a", "b", "canary"], "x": {"low": 0, "high": 10}}
 
     def statistic(X, y):
@@ -112,22 +135,28 @@ def side_channel_canary(seed=0):
     # (with fewer every fit is refused on both sides: nothing to audit)
     rng = np.random.RandomState(seed)
     n = N_ROWS_SIDE
-    d0 = pd.DataFrame({
-        "x": np.round(rng.uniform(0, 10, n), 1),
-        "obj": pd.Series(rng.randint(0, 3, n).tolist(), dtype=object),
-    })
+    d0 = pd.DataFrame(
+        {
+            "x": np.round(rng.uniform(0, 10, n), 1),
+            "obj": pd.Series(rng.randint(0, 3, n).tolist(), dtype=object),
+        }
+    )
     y0 = pd.Series(rng.randint(0, 2, n).astype(float), name="t")
-    d1 = pd.concat([d0, pd.DataFrame({"x": [5.12345],
-                                      "obj": pd.Series(["a"], dtype=object)})],
-                   ignore_index=True)
+    d1 = pd.concat(
+        [d0, pd.DataFrame({"x": [5.12345], "obj": pd.Series(["a"], dtype=object)})],
+        ignore_index=True,
+    )
     y1 = pd.concat([y0, pd.Series([0.5], name="t")], ignore_index=True)
 
     def statistic(X, y):
         x = X["x"].to_numpy(float)
-        return (tuple(str(t) for t in X.dtypes), str(y.dtype),
-                bool(np.all(np.round(x, 1) == x)),
-                all(isinstance(v, (int, float)) for v in X["obj"]),
-                len(set(np.round(y.to_numpy(float), 6))) <= 2)
+        return (
+            tuple(str(t) for t in X.dtypes),
+            str(y.dtype),
+            bool(np.all(np.round(x, 1) == x)),
+            all(isinstance(v, (int, float)) for v in X["obj"]),
+            len(set(np.round(y.to_numpy(float), 6))) <= 2,
+        )
 
     return d0, d1, (y0, y1), None, statistic
 
@@ -137,8 +166,7 @@ CANARIES = {"count": count_canary, "side-channel": side_channel_canary}
 
 # ---------------------------------------------------------------- running
 def _fit_stat(cls, params, X, y, domain, statistic, seed, epsilon):
-    gen = cls(epsilon=epsilon, delta=DELTA, domain=domain, random_state=seed,
-              **params)
+    gen = cls(epsilon=epsilon, delta=DELTA, domain=domain, random_state=seed, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -181,9 +209,14 @@ def audit(name, canary, fits, epsilon):
     fn = sum(not rule(s) for s in test1)
     m = len(test0)
     return {
-        "generator": name, "canary": canary, "claimed_epsilon": epsilon,
-        "delta": DELTA, "fits_per_side": fits, "evaluated_per_side": m,
-        "false_positives": int(fp), "false_negatives": int(fn),
+        "generator": name,
+        "canary": canary,
+        "claimed_epsilon": epsilon,
+        "delta": DELTA,
+        "fits_per_side": fits,
+        "evaluated_per_side": m,
+        "false_positives": int(fp),
+        "false_negatives": int(fn),
         "epsilon_lower_bound": epsilon_lower_bound(fp, fn, m),
         "max_provable": epsilon_lower_bound(0, 0, m),
     }
@@ -192,13 +225,22 @@ def audit(name, canary, fits, epsilon):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="8 fits per side")
-    parser.add_argument("--fits", type=int, default=40,
-                        help="fits per side (marginal generators)")
-    parser.add_argument("--fits-sgd", type=int, default=20,
-                        help="fits per side (DP-SGD generators: slower)")
-    parser.add_argument("--epsilon", type=float, default=0.5,
-                        help="claimed epsilon (small: the bound a given number "
-                        "of fits can prove is limited)")
+    parser.add_argument(
+        "--fits", type=int, default=40, help="fits per side (marginal generators)"
+    )
+    parser.add_argument(
+        "--fits-sgd",
+        type=int,
+        default=20,
+        help="fits per side (DP-SGD generators: slower)",
+    )
+    parser.add_argument(
+        "--epsilon",
+        type=float,
+        default=0.5,
+        help="claimed epsilon (small: the bound a given number "
+        "of fits can prove is limited)",
+    )
     parser.add_argument("--only", nargs="*", default=list(GENERATORS))
     args = parser.parse_args(argv)
     rows = []
@@ -210,18 +252,23 @@ def main(argv=None):
             row = audit(name, canary, fits, args.epsilon)
             row["seconds"] = time.perf_counter() - start
             rows.append(row)
-            print(f"{name:10s} {canary:13s} FP {row['false_positives']:3d} "
-                  f"FN {row['false_negatives']:3d} of {row['evaluated_per_side']} "
-                  f"eps_lb {row['epsilon_lower_bound']:.2f} (claimed "
-                  f"{args.epsilon:g}, provable <= {row['max_provable']:.2f}) "
-                  f"{row['seconds']:.0f}s", flush=True)
+            print(
+                f"{name:10s} {canary:13s} FP {row['false_positives']:3d} "
+                f"FN {row['false_negatives']:3d} of {row['evaluated_per_side']} "
+                f"eps_lb {row['epsilon_lower_bound']:.2f} (claimed "
+                f"{args.epsilon:g}, provable <= {row['max_provable']:.2f}) "
+                f"{row['seconds']:.0f}s",
+                flush=True,
+            )
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "audit_dp.json").write_text(json.dumps(rows, indent=2))
     worst = table["epsilon_lower_bound"].max()
-    print(f"largest lower bound {worst:.2f} vs claimed {args.epsilon:g}: "
-          + ("VIOLATION" if worst > args.epsilon else "no violation shown"))
+    print(
+        f"largest lower bound {worst:.2f} vs claimed {args.epsilon:g}: "
+        + ("VIOLATION" if worst > args.epsilon else "no violation shown")
+    )
 
 
 if __name__ == "__main__":

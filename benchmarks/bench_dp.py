@@ -75,8 +75,7 @@ def _dp(specs, train, test, quick):
     rows = []
     for spec in specs:
         name, eps = spec.split(":")
-        params = {"epsilon": float(eps), "delta": 1e-9, "random_state": 0,
-                  "verbose": 0}
+        params = {"epsilon": float(eps), "delta": 1e-9, "random_state": 0, "verbose": 0}
         if quick and name.startswith("dp"):
             params["max_epochs"] = 2
         start = time.perf_counter()
@@ -87,14 +86,20 @@ def _dp(specs, train, test, quick):
         Xs, ys = gen.sample(len(train), random_state=0)
         synth = Xs.assign(income=ys)
         tstr = tstr_score(train, synth, test, target="income", random_state=0)
-        rows.append({
-            "generator": name, "epsilon": float(eps),
-            "epsilon_spent": gen.privacy_spent_.epsilon, "rows": len(train),
-            "fit_seconds": fit, "tstr_roc_auc": tstr, "trtr_roc_auc": trtr,
-            "tstr_over_trtr": tstr / trtr,
-            "column_shapes": column_shapes(test, synth),
-            "column_pairs": column_pairs(test, synth),
-        })
+        rows.append(
+            {
+                "generator": name,
+                "epsilon": float(eps),
+                "epsilon_spent": gen.privacy_spent_.epsilon,
+                "rows": len(train),
+                "fit_seconds": fit,
+                "tstr_roc_auc": tstr,
+                "trtr_roc_auc": trtr,
+                "tstr_over_trtr": tstr / trtr,
+                "column_shapes": column_shapes(test, synth),
+                "column_pairs": column_pairs(test, synth),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     return rows, "dp.json"
 
@@ -137,22 +142,33 @@ def _attacks(train, holdout, quick):
                 try:
                     synth = gen.fit(train).sample(len(train), random_state=0)
                 except ValueError as exc:  # the filter refuses a pure copier
-                    rows.append({"generator": name, "defence": defence,
-                                 "refused": str(exc)[:80]})
+                    rows.append(
+                        {
+                            "generator": name,
+                            "defence": defence,
+                            "refused": str(exc)[:80],
+                        }
+                    )
                     print(json.dumps(rows[-1]), flush=True)
                     continue
-            rows.append({
-                "generator": name, "defence": defence, "rows": len(train),
-                "seconds": time.perf_counter() - start,
-                "dcr_mia_auc": membership_inference_auc(
-                    train, synth, holdout, random_state=0),
-                "density_ratio_mia_auc": density_ratio_mia_auc(
-                    train, synth, holdout, random_state=0),
-                "cap_members": attribute_inference_cap(train, synth, **kw),
-                "cap_holdout": attribute_inference_cap(holdout, synth, **kw),
-                "column_shapes": column_shapes(holdout, synth),
-                "rejected_share": getattr(gen, "rejected_share_", np.nan),
-            })
+            rows.append(
+                {
+                    "generator": name,
+                    "defence": defence,
+                    "rows": len(train),
+                    "seconds": time.perf_counter() - start,
+                    "dcr_mia_auc": membership_inference_auc(
+                        train, synth, holdout, random_state=0
+                    ),
+                    "density_ratio_mia_auc": density_ratio_mia_auc(
+                        train, synth, holdout, random_state=0
+                    ),
+                    "cap_members": attribute_inference_cap(train, synth, **kw),
+                    "cap_holdout": attribute_inference_cap(holdout, synth, **kw),
+                    "column_shapes": column_shapes(holdout, synth),
+                    "rejected_share": getattr(gen, "rejected_share_", np.nan),
+                }
+            )
             print(json.dumps(rows[-1]), flush=True)
     return rows, "dp_attacks.json"
 
@@ -161,8 +177,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("specs", nargs="*", help="name:epsilon, or 'attacks'")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--rows", type=int, default=None,
-                        help="subsample the training table to this many rows")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=None,
+        help="subsample the training table to this many rows",
+    )
     args = parser.parse_args(argv)
     if not (DATA / "train.csv").exists():
         print(f"skipped: {DATA} is absent")

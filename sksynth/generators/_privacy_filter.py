@@ -97,8 +97,7 @@ class PrivacyFilterGenerator(BaseGenerator):
     def _test_params(cls):
         from ._copula import GaussianCopulaGenerator
 
-        return {"generator": GaussianCopulaGenerator(random_state=0),
-                "random_state": 0}
+        return {"generator": GaussianCopulaGenerator(random_state=0), "random_state": 0}
 
     def _fit(self, Z, random_state):
         out = self.schema_.decode(Z)
@@ -161,6 +160,7 @@ class PrivacyFilterGenerator(BaseGenerator):
                 f"{type(self.generator_).__name__} lay within {self.threshold_:.3g} "
                 "of a training row and were redrawn: the kept rows are a biased "
                 "part of its distribution.",
-                UserWarning, stacklevel=4,
+                UserWarning,
+                stacklevel=4,
             )
         return Z

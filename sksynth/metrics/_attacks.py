@@ -65,8 +65,9 @@ def _discrete(schema, Zs, j, n_bins):
     return out
 
 
-def attribute_inference_cap(real, synthetic, *, quasi_identifiers, sensitive,
-                            n_bins=10, no_match="skip"):
+def attribute_inference_cap(
+    real, synthetic, *, quasi_identifiers, sensitive, n_bins=10, no_match="skip"
+):
     """Correct attribution probability of an attribute-inference attack.
 
     For each row of ``real`` the attacker collects the synthetic rows whose
@@ -140,8 +141,15 @@ def attribute_inference_cap(real, synthetic, *, quasi_identifiers, sensitive,
     return float(cap.mean())
 
 
-def density_ratio_mia_auc(real, synthetic, holdout, *, max_samples=MAX_SAMPLES,
-                          bandwidth=None, random_state=None):
+def density_ratio_mia_auc(
+    real,
+    synthetic,
+    holdout,
+    *,
+    max_samples=MAX_SAMPLES,
+    bandwidth=None,
+    random_state=None,
+):
     """ROC AUC of a density-ratio (DOMIAS-style) membership-inference attack.
 
     The holdout is split in two: a *reference* half, the attacker's sample of
@@ -187,12 +195,13 @@ def density_ratio_mia_auc(real, synthetic, holdout, *, max_samples=MAX_SAMPLES,
     """
     rng = check_rng(random_state)
     max_samples = check_max_samples(max_samples)
-    schema, (Zr, Zs, Zh) = prepare(real, synthetic, holdout,
-                                   names=["real", "synthetic", "holdout"])
+    schema, (Zr, Zs, Zh) = prepare(
+        real, synthetic, holdout, names=["real", "synthetic", "holdout"]
+    )
     if len(Zh) < 4:
         raise ValueError(f"holdout needs at least 4 rows, got {len(Zh)}.")
     perm = rng.permutation(len(Zh))
-    Zref, Znon = Zh[perm[: len(Zh) // 2]], Zh[perm[len(Zh) // 2:]]
+    Zref, Znon = Zh[perm[: len(Zh) // 2]], Zh[perm[len(Zh) // 2 :]]
     n = min(len(Zr), len(Znon))
     if max_samples is not None:
         n = min(n, max_samples)

@@ -24,20 +24,27 @@ from sksynth.generators.dp import DPDomainWarning
 
 pytest.importorskip("opacus")
 
-GENERATORS = [MSTGenerator, AIMGenerator, PrivBayesGenerator, DPTVAEGenerator,
-              DPCTGANGenerator]
+GENERATORS = [
+    MSTGenerator,
+    AIMGenerator,
+    PrivBayesGenerator,
+    DPTVAEGenerator,
+    DPCTGANGenerator,
+]
 N = 400
 
 
 def _base(n=N):
     rng = np.random.RandomState(0)
-    return pd.DataFrame({
-        "x": np.round(rng.uniform(0, 10, n), 1),              # one decimal
-        "obj": pd.Series(rng.randint(0, 5, n).tolist(), dtype=object),  # numbers
-        "w": rng.randint(1, 4, n).astype(float),              # integral floats
-        "city": pd.Series(rng.choice(["Oslo", "Rome"], n), dtype="str"),
-        "u": rng.randint(100, 128, n).astype("int8"),
-    }), pd.Series(rng.randint(0, 2, n).astype(float), name="t")
+    return pd.DataFrame(
+        {
+            "x": np.round(rng.uniform(0, 10, n), 1),  # one decimal
+            "obj": pd.Series(rng.randint(0, 5, n).tolist(), dtype=object),  # numbers
+            "w": rng.randint(1, 4, n).astype(float),  # integral floats
+            "city": pd.Series(rng.choice(["Oslo", "Rome"], n), dtype="str"),
+            "u": rng.randint(100, 128, n).astype("int8"),
+        }
+    ), pd.Series(rng.randint(0, 2, n).astype(float), name="t")
 
 
 def _neighbour(X, y, **row):
@@ -49,8 +56,10 @@ def _neighbour(X, y, **row):
             t.iloc[0] = value
         else:
             extra[key] = pd.Series([value], index=extra.index, dtype=X[key].dtype)
-    return (pd.concat([X, extra], ignore_index=True),
-            pd.concat([y, t], ignore_index=True))
+    return (
+        pd.concat([X, extra], ignore_index=True),
+        pd.concat([y, t], ignore_index=True),
+    )
 
 
 FLIPS = {
@@ -78,8 +87,9 @@ def _properties(gen):
     # integer-valued output is a property too: a float column whose values
     # come back all integral (or rounded to the data's decimals) leaks them
     out["rounded"] = {
-        name: bool(np.all(np.round(Xs[name].to_numpy(float), 1)
-                          == Xs[name].to_numpy(float)))
+        name: bool(
+            np.all(np.round(Xs[name].to_numpy(float), 1) == Xs[name].to_numpy(float))
+        )
         for name in ("x", "w")
     }
     return out
@@ -93,7 +103,12 @@ def base():
 # one row that flips every property at once, and one extreme value
 COMBINED = {
     "decimals, kind, integer-ness, a category, the target's kind": {
-        "x": 5.12345, "obj": "a", "w": 2.5, "city": "Paris", "t": 0.5},
+        "x": 5.12345,
+        "obj": "a",
+        "w": 2.5,
+        "city": "Paris",
+        "t": 0.5,
+    },
     "an extreme value": {"x": 1e12},
 }
 
@@ -121,12 +136,15 @@ def test_each_flip_alone(Gen, base):
     _check_neighbours(Gen, *base, FLIPS)
 
 
-@pytest.mark.parametrize("Gen", [MSTGenerator, DPTVAEGenerator],
-                         ids=lambda g: g.__name__)
+@pytest.mark.parametrize(
+    "Gen", [MSTGenerator, DPTVAEGenerator], ids=lambda g: g.__name__
+)
 def test_public_domain_decides_the_kind(Gen, base):
     X, y = base
-    dom = {"obj": {"low": 0, "high": 4, "integer": True},
-           "t": {"categories": [0.0, 1.0]}}
+    dom = {
+        "obj": {"low": 0, "high": 4, "integer": True},
+        "t": {"categories": [0.0, 1.0]},
+    }
     params = {**Gen._test_params(), "epsilon": 50.0, "domain": dom}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DPDomainWarning)
@@ -145,6 +163,11 @@ def test_decimals_no_longer_read_off_the_data():
     Dp = pd.concat([D, pd.DataFrame({"x": [5.12345]})], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DPDomainWarning)
-        a, b = (MSTGenerator(epsilon=1.0, random_state=0).fit(d).sample(
-            3, random_state=0)["x"].tolist() for d in (D, Dp))
+        a, b = (
+            MSTGenerator(epsilon=1.0, random_state=0)
+            .fit(d)
+            .sample(3, random_state=0)["x"]
+            .tolist()
+            for d in (D, Dp)
+        )
     assert a == b

@@ -28,12 +28,14 @@ def _params(Gen, **kw):
 
 def _table(n, seed=0):
     rng = np.random.RandomState(seed)
-    return pd.DataFrame({
-        "age": rng.randint(20, 80, n),                              # int64
-        "income": np.round(rng.lognormal(10, 1, n), 2),             # float64
-        "city": pd.Series(rng.choice(["Oslo", "Rome", "Lyon"], n), dtype="str"),
-        "score": rng.randint(100, 128, n).astype("int8"),
-    })
+    return pd.DataFrame(
+        {
+            "age": rng.randint(20, 80, n),  # int64
+            "income": np.round(rng.lognormal(10, 1, n), 2),  # float64
+            "city": pd.Series(rng.choice(["Oslo", "Rome", "Lyon"], n), dtype="str"),
+            "score": rng.randint(100, 128, n).astype("int8"),
+        }
+    )
 
 
 def _check_output(gen, X, Xs):
@@ -80,8 +82,12 @@ def test_small_tables_warn_and_stay_within_the_domain(Gen, n, epsilon, public_ci
 @pytest.mark.parametrize("Gen", GENERATORS, ids=lambda g: g.__name__)
 def test_public_domain_gives_plausible_values_without_warning(Gen):
     X = _table(300)
-    domain = {"age": {"low": 18, "high": 90}, "income": {"low": 0, "high": 1e6},
-              "city": ["Oslo", "Rome", "Lyon"], "score": {"low": 100, "high": 127}}
+    domain = {
+        "age": {"low": 18, "high": 90},
+        "income": {"low": 0, "high": 1e6},
+        "city": ["Oslo", "Rome", "Lyon"],
+        "score": {"low": 100, "high": 127},
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("error", DPDomainWarning)
         gen = Gen(**_params(Gen, epsilon=1.0, domain=domain)).fit(X)
@@ -111,21 +117,30 @@ def test_bounded_integer_dtypes_never_wrap_or_crash(dtype):
 
 def test_empty_category_release_is_refused_clearly():
     # issue 23, D9: the column came back all missing; an integer target crashed
-    X9 = pd.DataFrame({"city": pd.Series(["Oslo", "Rome", "Paris"] * 100, dtype="str"),
-                       "age": np.arange(300) % 60 + 20})
+    X9 = pd.DataFrame(
+        {
+            "city": pd.Series(["Oslo", "Rome", "Paris"] * 100, dtype="str"),
+            "age": np.arange(300) % 60 + 20,
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DPDomainWarning)
         with pytest.raises(ValueError, match="column 'city' kept no category"):
             MSTGenerator(epsilon=1.0, random_state=0).fit(X9)
         with pytest.raises(ValueError, match="column 'y' kept no category"):
-            MSTGenerator(epsilon=1.0, random_state=0).fit(X9[["age"]],
-                                                          np.arange(300) % 3)
+            MSTGenerator(epsilon=1.0, random_state=0).fit(
+                X9[["age"]], np.arange(300) % 3
+            )
 
 
 def test_condition_on_a_suppressed_category_says_so():
     rng = np.random.RandomState(0)
-    X = pd.DataFrame({"c": rng.choice(["a"] * 50 + ["b"] * 50 + ["rare"], 3000),
-                      "x": rng.uniform(0, 10, 3000)})
+    X = pd.DataFrame(
+        {
+            "c": rng.choice(["a"] * 50 + ["b"] * 50 + ["rare"], 3000),
+            "x": rng.uniform(0, 10, 3000),
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DPDomainWarning)
         gen = MSTGenerator(epsilon=1.0, random_state=0, n_bins=8).fit(X)
@@ -143,9 +158,24 @@ def test_cli_target_privacy_spent_and_small_data_warning(tmp_path, capsys):
     X.to_csv(csv, index=False)
     dom = tmp_path / "domain.json"
     dom.write_text(json.dumps({"label": [0, 1], "city": ["Oslo", "Rome", "Lyon"]}))
-    argv = ["synthesize", str(csv), "-o", str(out), "--generator", "mst",
-            "--epsilon", "1.0", "--delta", "1e-6", "--target", "label",
-            "--domain", str(dom), "--param", "max_iter=10"]
+    argv = [
+        "synthesize",
+        str(csv),
+        "-o",
+        str(out),
+        "--generator",
+        "mst",
+        "--epsilon",
+        "1.0",
+        "--delta",
+        "1e-6",
+        "--target",
+        "label",
+        "--domain",
+        str(dom),
+        "--param",
+        "max_iter=10",
+    ]
     assert main(argv) == 0
     captured = capsys.readouterr()
     assert "privacy spent: epsilon=1, delta=1e-06 (MST" in captured.out

@@ -32,8 +32,13 @@ class _Leaky(BaseGenerator):
 
 def _data(n, seed):
     rng = np.random.RandomState(seed)
-    return pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
-                         "c": rng.choice(["x", "y", "z"], n)})
+    return pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "c": rng.choice(["x", "y", "z"], n),
+        }
+    )
 
 
 def test_filter_removes_copies_and_blunts_the_attack():
@@ -53,7 +58,8 @@ def test_filter_removes_copies_and_blunts_the_attack():
 
 def test_filter_gives_up_with_a_clear_error():
     train = _data(200, 0)
-    gen = PrivacyFilterGenerator(_Leaky(random_state=0), quantile=1.0,
-                                 max_rounds=2, random_state=0).fit(train)
+    gen = PrivacyFilterGenerator(
+        _Leaky(random_state=0), quantile=1.0, max_rounds=2, random_state=0
+    ).fit(train)
     with pytest.raises(ValueError, match="rows passed the filter after 2 redraws"):
         gen.sample(200)

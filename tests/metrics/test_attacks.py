@@ -12,8 +12,9 @@ def _population(n, seed):
     zip_ = rng.choice([f"z{i}" for i in range(40)], n)
     age = rng.randint(20, 70, n)
     sick = (rng.uniform(size=n) < 0.3).astype(int)
-    return pd.DataFrame({"zip": zip_, "age": age, "sick": sick,
-                         "x": rng.normal(size=n)})
+    return pd.DataFrame(
+        {"zip": zip_, "age": age, "sick": sick, "x": rng.normal(size=n)}
+    )
 
 
 def test_cap_exact_values_and_no_match():
@@ -24,11 +25,13 @@ def test_cap_exact_values_and_no_match():
     assert attribute_inference_cap(real, synth, **kw) == pytest.approx(0.5)
     assert attribute_inference_cap(real, synth, no_match="zero", **kw) == 0.375
     with pytest.raises(ValueError, match="is a quasi-identifier"):
-        attribute_inference_cap(real, synth, quasi_identifiers=["sick"],
-                                sensitive="sick")
+        attribute_inference_cap(
+            real, synth, quasi_identifiers=["sick"], sensitive="sick"
+        )
     with pytest.raises(ValueError, match="quasi_identifiers: Unknown column"):
-        attribute_inference_cap(real, synth, quasi_identifiers=["nope"],
-                                sensitive="sick")
+        attribute_inference_cap(
+            real, synth, quasi_identifiers=["nope"], sensitive="sick"
+        )
 
 
 def test_cap_separates_a_copy_from_fresh_data():
@@ -59,9 +62,11 @@ def test_quality_report_privacy_section_has_the_attacks():
 
     train, holdout = _population(400, 0), _population(400, 1)
     report = QualityReport(metrics=["privacy"], target="sick").evaluate(
-        train, train, holdout)
+        train, train, holdout
+    )
     p = report.privacy_
     assert p["density_ratio_mia_auc"] > 0.6  # the "synthetic" rows are copies
     assert p["attribute_inference_cap"] > p["attribute_inference_cap_holdout"]
     assert {"density_ratio_mia_auc", "attribute_inference_cap"} <= set(
-        report.summary_["metric"])
+        report.summary_["metric"]
+    )
