@@ -2,6 +2,7 @@
 
 import json
 import sys
+import warnings
 
 import pandas as pd
 
@@ -44,7 +45,16 @@ def add_arguments(parser):
     parser.add_argument("--delta", type=float, help="privacy delta (DP generators)")
     parser.add_argument(
         "--domain",
-        help="JSON file with the public domain of each column (DP generators)",
+        help="JSON file with the public domain of some or all columns (DP "
+        'generators), e.g. {"age": {"low": 17, "high": 90, "integer": true}, '
+        '"city": ["Oslo", "Rome"]}; columns left out get a DP-estimated domain, '
+        "unreliable on small tables",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="COL",
+        help="the column a model will predict: fitted as the target y (a DP "
+        "generator weights its workload toward it)",
     )
     parser.add_argument(
         "--metadata",
@@ -146,7 +156,13 @@ def run(args):
     gen = get_generator(args.generator, **params)
     if "random_state" in gen.get_params() and "random_state" not in params:
         gen.set_params(random_state=args.seed)
-    gen.fit(data)
+    X, y = _split_target(data, args.target, args.data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            gen.fit(X, y)
+        finally:  # shown also when the fit fails (the reason is often there)
+            _report_warnings(caught)
     conditions = None
     if condition_items:
         conditions = {
@@ -157,6 +173,9 @@ def run(args):
     default_n = getattr(gen, "n_samples_dp_", None) or len(data)
     n = args.n_samples if args.n_samples is not None else default_n
     synthetic = gen.sample(n, conditions=conditions, random_state=args.seed)
+    if y is not None:  # the target back in its place
+        Xs, ys = synthetic
+        synthetic = Xs.assign(**{args.target: ys.to_numpy()})[list(data.columns)]
     if empty:
         synthetic = synthetic.reindex(columns=original.columns)
         synthetic[empty] = original[empty].iloc[:0].reindex(synthetic.index)
@@ -169,7 +188,10 @@ def run(args):
     _report_rules(gen)
     spent = getattr(gen, "privacy_spent_", None)
     if spent is not None:
-        print(f"privacy spent: {spent}")
+        print(
+            f"privacy spent: epsilon={spent.epsilon:.4g}, delta={spent.delta:.3g} "
+            f"({spent.mechanism}; {len(spent.steps)} charged steps)"
+        )
     return 0
 
 
@@ -198,3 +220,25 @@ def _report_rules(gen):
     rules = getattr(gen, "rules_", None)
     if rules is not None and len(rules):
         print(f"rules kept ({len(rules)}; see `sksynth describe`)")
+
+
+def _split_target(data, target, path):
+    if target is None:
+        return data, None
+    if target not in data.columns:
+        raise ValueError(
+            f"--target names column {target!r}, which is not in {path}; "
+            f"columns: {list(data.columns)}."
+        )
+    return data.drop(columns=[target]), data[target]
+
+
+def _report_warnings(caught):
+    """Fit warnings on stderr, one line each (the DP domain's carry the fix)."""
+    from ..generators.dp import DPDomainWarning
+
+    for w in caught:
+        text = str(w.message)
+        if issubclass(w.category, DPDomainWarning):
+            text += " (--domain format: see `sksynth synthesize -h`.)"
+        print(f"warning: {text}", file=sys.stderr)

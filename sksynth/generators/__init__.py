@@ -7,6 +7,7 @@ from ._classic import BootstrapGenerator, IndependentGenerator, KDEGenerator
 from ._copula import GaussianCopulaGenerator
 from ._data_centric import DataCentricGenerator
 from ._forest_flow import ForestFlowGenerator
+from ._privacy_filter import PrivacyFilterGenerator
 from ._registry import generator_names, get_generator
 from ._sequence import SequenceGenerator
 from ._survival import SurvivalGenerator
@@ -35,6 +36,7 @@ __all__ = [
     "KDEGenerator",
     "MSTGenerator",
     "PrivBayesGenerator",
+    "PrivacyFilterGenerator",
     "SequenceGenerator",
     "SurvivalGenerator",
     "TVAEGenerator",

@@ -25,6 +25,8 @@ sequences                              :func:`discriminative_score`,
                                        :func:`length_similarity`,
                                        :func:`sequence_statistic_similarity`,
                                        :func:`autocorrelation_distance`
+attacks                                :func:`attribute_inference_cap`,
+                                       :func:`density_ratio_mia_auc`
 fairness                               :func:`fairness_table`,
                                        :func:`demographic_parity_difference`,
                                        :func:`equal_opportunity_difference`,
@@ -38,6 +40,7 @@ data-centric segments                  :func:`segment_shares`
 =====================================  =========================================
 """
 
+from ._attacks import attribute_inference_cap, density_ratio_mia_auc
 from ._detection import detection_auc, detection_score
 from ._fairness import (
     demographic_parity_difference,
@@ -91,6 +94,7 @@ from ._survival import (
 from ._utility import augmentation_gain, trtr_score, tstr_score, utility_table
 
 __all__ = [
+    "attribute_inference_cap",
     "augmentation_gain",
     "autocorrelation_distance",
     "check_survival_target",
@@ -102,6 +106,7 @@ __all__ = [
     "dcr_ratio",
     "dcr_share",
     "demographic_parity_difference",
+    "density_ratio_mia_auc",
     "detection_auc",
     "detection_score",
     "discriminative_score",

@@ -13,6 +13,8 @@ import pandas as pd
 
 from .. import metrics as M
 from ..metrics._base import MAX_SAMPLES, prepare
+from ._privacy import IDEAL as _ATTACK_IDEAL
+from ._privacy import attack_values
 from ._segments import SEGMENTS_TEXT, segments_group
 
 __all__ = ["QualityReport"]
@@ -43,6 +45,8 @@ _IDEAL = {
     "equalized_odds_difference": (
         0.0, "largest gap in true or false positive rate between groups; 0 = equal"),
 }
+
+_IDEAL.update(_ATTACK_IDEAL)
 
 # a detection AUC this far below 0.5 gets an explanation (notes_)
 _LOW_DETECTION_AUC = 0.45
@@ -328,6 +332,9 @@ class QualityReport:
                     values["dcr_ratio"] = float(np.median(a)) / med if med else np.nan
                     values["membership_inference_auc"] = M.membership_inference_auc(
                         real, synthetic, holdout, max_samples=ms, random_state=rs)
+                values.update(attack_values(real, synthetic, holdout,
+                                            target=self.target, max_samples=ms,
+                                            random_state=rs))
                 self.privacy_ = pd.Series(values)
                 for k, v in values.items():
                     add(group, k, v)

@@ -2,10 +2,11 @@
 
 from ._aim import AIMGenerator
 from ._base import PrivacyBudgetWarning
+from ._domain import DPDomainWarning
 from ._dpsgd import DPCTGANGenerator, DPTVAEGenerator
 from ._mst import MSTGenerator
 from ._privbayes import PrivBayesGenerator
 from .accounting import PrivacySpent
 
-__all__ = ["AIMGenerator", "MSTGenerator", "PrivacyBudgetWarning", "PrivacySpent",
-           "PrivBayesGenerator", "DPCTGANGenerator", "DPTVAEGenerator"]
+__all__ = ["AIMGenerator", "DPDomainWarning", "MSTGenerator", "PrivacyBudgetWarning",
+           "PrivacySpent", "PrivBayesGenerator", "DPCTGANGenerator", "DPTVAEGenerator"]

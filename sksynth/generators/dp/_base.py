@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ...base import BaseGenerator
 from ...preprocessing._cells import CellEncoder
+from ...preprocessing._columns import encode_column
 from ._domain import (
     DomainBuilder,
     parse_domain,
     public_schema,
 )
+from ._public_schema import public_kinds
 from .accounting import PrivacyAccountant, epsilon_to_zcdp
 
 __all__ = ["PrivacyBudgetWarning"]
@@ -54,6 +58,20 @@ _DP_DOC = """
     ``domain_budget`` of the zCDP budget goes to the
     domain when any of it is estimated; ``0.1 * delta`` then goes to the
     label thresholds. ``privacy_spent_`` lists every charged step.
+
+    What is read off the **dtype** (never the values): a float column is
+    numeric and not integer (its values are not rounded to the data's
+    decimals); an int / uint column is numeric and integer, its DP bounds cut
+    to the dtype's range (an int8 never leaves -128..127), but an integer
+    *target* is categorical; bool, ``category``, ``object`` and ``str``
+    columns are categorical (an ``object`` column of numbers too: give it
+    ``low``/``high`` in ``domain=`` to model it as numeric); datetimes are
+    datetimes. ``domain=`` overrides: ``low``/``high`` make a column numeric,
+    ``categories`` make the target categorical (a float 0/1 target). A DP
+    estimate that the noise makes unreliable (too few rows for its budget
+    share) raises a :class:`DPDomainWarning` naming the columns, the reason
+    and the fix; a condition outside the released domain is refused saying
+    the privacy mechanism suppressed it.
 
     The domain JSON / dict format (``domain=``, also ``sksynth synthesize
     --domain domain.json``)::
@@ -131,9 +149,13 @@ class DPBudgetMixin:
         ``(domains, maps, accountant, delta_labels)``; the accountant holds
         the whole zCDP budget, or only the domain's share when
         ``charge_domain_only`` (DP-SGD accounts its training in Renyi DP).
+        Also returns ``Z`` and sets ``schema_`` in the public kinds (each
+        column's kind from its dtype or the public domain, never from the
+        values: see ``_public_schema``).
         """
         self._check_budget(Z.shape[0])
-        schema = self.schema_
+        schema, Z = public_kinds(self.schema_, Z, self.domain, self.bounds)
+        self.schema_ = schema
         specs = parse_domain(self.domain, self.bounds, schema)
         builder = DomainBuilder(schema, specs, self.n_bins, None, random_state)
         private = builder.needs_budget()
@@ -157,7 +179,63 @@ class DPBudgetMixin:
                     "(domain={...: {'categories': [...]}}), a larger epsilon, "
                     "or more rows."
                 )
-        return domains, maps, accountant, delta_labels
+        return domains, maps, accountant, delta_labels, Z
+
+    def _draw_codes(self, n_samples, conditions, rng):
+        if conditions is not None:
+            self._check_released(conditions)
+        return super()._draw_codes(n_samples, conditions, rng)
+
+    def _check_released(self, conditions):
+        """Refuse a condition outside a DP-released domain, saying so.
+
+        The message must not tell whether the value occurs in the data (that
+        would leak it): only that the release did not keep it.
+        """
+        if isinstance(conditions, Mapping):
+            items = [(k, [v]) for k, v in conditions.items()]
+        elif isinstance(conditions, pd.DataFrame):
+            items = [(k, conditions[k]) for k in conditions.columns]
+        else:
+            return  # the base class raises the clear error
+        schema = self.schema_
+        for key, values in items:
+            try:
+                j = schema.column_position(key)
+            except ValueError:
+                return
+            col, dom = schema.columns[j], self.domain_[j]
+            if dom.source != "dp":
+                continue
+            s = pd.Series(values, dtype=object if col.kind == "categorical" else None)
+            s = s[~pd.isna(s).to_numpy()]
+            try:
+                codes = encode_column(col, s)
+            except ValueError as exc:
+                if col.kind != "categorical":
+                    return  # not a number: the base class's message
+                bad = [v for v in pd.unique(s.to_numpy(dtype=object))
+                       if v not in set(col.categories)][:5]
+                raise ValueError(
+                    f"Impossible condition on {key!r}: {bad} not among the "
+                    f"categories of {col.name!r} that the privacy mechanism "
+                    f"released ({list(col.categories)[:10]}). A DP release keeps "
+                    "a category only if its noisy count clears a threshold, so a "
+                    "rare category is suppressed (whether a value occurs in the "
+                    "data is not revealed). To condition on it, give the column's "
+                    "categories as public knowledge (domain=, --domain) or raise "
+                    "epsilon."
+                ) from exc
+            if col.kind != "categorical" and len(codes) and (
+                codes.min() < dom.low or codes.max() > dom.high
+            ):
+                raise ValueError(
+                    f"Impossible condition on {key!r}: outside the bounds "
+                    f"[{dom.low:g}, {dom.high:g}] that the privacy mechanism "
+                    f"released for {col.name!r} (generated values stay within "
+                    "them). Give public bounds (bounds=, domain=, --domain) to "
+                    "condition beyond them."
+                )
 
     def _warn_fitted_again(self, spent, stacklevel):
         warnings.warn(
@@ -203,8 +281,8 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
 
     def _fit(self, Z, random_state):
         previous = getattr(self, "privacy_spent_", None)
+        domains, maps, accountant, _, Z = self._release_domain(Z, random_state)
         schema = self.schema_
-        domains, maps, accountant, _ = self._release_domain(Z, random_state)
         D = CellEncoder(domains, maps).transform(Z)
         del Z, maps
         sizes = [dom.size for dom in domains]

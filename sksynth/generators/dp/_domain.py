@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -28,13 +29,29 @@ from scipy.special import ndtri
 from .accounting import gaussian_rho
 
 __all__ = [
-    "ColumnDomain", "DomainBuilder", "parse_domain",
+    "ColumnDomain", "DPDomainWarning", "DomainBuilder", "parse_domain",
 ]
+
+
+class DPDomainWarning(UserWarning):
+    """A DP-estimated domain is unreliable (too few rows for its budget share)."""
+
+
+_FIX = (
+    "Give the column's public bounds and categories (domain={...} / bounds={...} "
+    "in Python, --domain domain.json on the command line), or raise epsilon "
+    "(or domain_budget)."
+)
 
 # public grid for DP bounds: 0 and +-10**(k/8), 1e-6 .. 1e19
 _GRID_POS = 10.0 ** (np.arange(-48, 153) / 8.0)
 _EDGES = np.concatenate([-_GRID_POS[::-1], _GRID_POS])  # bucket edges (0 inside)
 _N_REFINE = 8
+# a DP domain estimate whose released counts sum to less than this many
+# thresholds is reported as unreliable (too few rows for the budget share)
+_RELIABLE = 4.0
+# index (in searchsorted(_EDGES, x, side="right")) of the bucket [1, 10**(1/8))
+_DECADE = int(np.searchsorted(_EDGES, 1.0, side="right"))
 
 
 @dataclass
@@ -321,6 +338,7 @@ class DomainBuilder:
         self.n_bins = n_bins
         self.accountant = accountant
         self.rng = rng
+        self.unreliable = []  # (column, reason): post-processing of the release
 
     def needs_budget(self):
         """Columns whose domain must be estimated under DP."""
@@ -363,7 +381,25 @@ class DomainBuilder:
                 dom, mapping = self._numeric(j, col, spec, z, parts, rho_col), None
             domains.append(dom)
             maps.append(mapping)
+        self._warn_unreliable()
         return domains, maps
+
+    def _warn_unreliable(self):
+        """One warning for every column whose DP domain estimate is unreliable."""
+        if not self.unreliable:
+            return
+        k = len(self.unreliable)
+        groups = {}
+        for name, why, detail in self.unreliable:
+            groups.setdefault(why, []).append(f"{name!r} ({detail})")
+        what = "; ".join(f"{why}: {', '.join(cols)}" for why, cols in groups.items())
+        warnings.warn(
+            f"The DP estimate of the domain of {k} column{'s' * (k > 1)} is "
+            "unreliable, too few rows for the share of the budget it gets. "
+            f"{what}. Generated values stay within the released domain. "
+            + _FIX,
+            DPDomainWarning, stacklevel=7,
+        )
 
     def _noisy(self, counts, rho, name, mechanism="gaussian", delta=0.0):
         sigma = math.sqrt(1.0 / (2.0 * rho))
@@ -391,6 +427,14 @@ class DomainBuilder:
             if "missing" in spec:
                 has_missing = bool(spec["missing"])
             cats = tuple(col.categories[k] for k in keep)
+            if len(keep) and noisy[keep].sum() < _RELIABLE * tau:
+                self.unreliable.append((
+                    col.name,
+                    f"a category needs about {tau:.0f} rows to be released (noise "
+                    f"sd {sigma:.3g}), so rarer categories are suppressed (their "
+                    "rows are sampled back as released ones)",
+                    f"released categories hold about {noisy[keep].sum():.0f} rows",
+                ))
             mapping = np.full(col.n_categories, len(cats), dtype=np.int64)
             mapping[keep] = np.arange(len(keep))
             dom = ColumnDomain("categorical", cats, has_other=True,
@@ -432,6 +476,7 @@ class DomainBuilder:
             has_missing, low, high, hist = self._dp_bounds(
                 col, x, missing, rho, name
             )
+            low, high = _within_dtype(col, low, high)
             if "missing" in spec:
                 has_missing = bool(spec["missing"])
             source = "dp"
@@ -463,8 +508,11 @@ class DomainBuilder:
         noisy = noisy[:nb]
         thr = sigma * ndtri(1 - 0.01 / nb)
         hit = np.flatnonzero(noisy > thr)
+        guess = None
         if len(hit) == 0:
-            hit = np.array([int(np.argmax(noisy))])
+            hit, guess = _coarse_hit(noisy, sigma)
+        elif noisy[hit[0]:hit[-1] + 1].sum() < _RELIABLE * thr:
+            guess = "thin"
         lo_b, hi_b = hit[0], hit[-1]
         edges_ext = np.concatenate([[-1e20], _EDGES, [1e20]])
         # stage 2: refine the lowest and highest buckets (disjoint sets of rows
@@ -494,7 +542,79 @@ class DomainBuilder:
         else:
             high = sub_lo[lo_hits[-1] + 1] if len(lo_hits) else b
         low, high = float(max(low, -1e19)), float(min(high, 1e19))
-        return has_missing, low, high, (edges_ext, noisy, sigma)
+        hist = (edges_ext, noisy, sigma)
+        if guess:
+            rng = _dtype_range(col)
+            if rng is not None and rng[1] - rng[0] < 2.0**17:
+                low, high, hist = rng[0], rng[1], None
+                where = f"its dtype's range [{low:g}, {high:g}] is used"
+            elif guess == "thin":
+                where = (f"[{low:.4g}, {high:.4g}] may cut off data (clipped "
+                         "to it) or hold a spurious bucket")
+            elif guess == "coarse":
+                where = (f"[{low:.4g}, {high:.4g}] from a coarser view, may be "
+                         "far wider than the data")
+            else:
+                where = f"[{low:.4g}, {high:.4g}] is a guess, not an estimate"
+            self.unreliable.append((
+                col.name,
+                ("few buckets of the range histogram cleared the noise"
+                 if guess == "thin" else
+                 "no bucket of the range histogram cleared the noise")
+                + f" (noise sd {sigma:.3g} rows per bucket, a bucket needs about "
+                f"{thr:.0f} rows)",
+                where,
+            ))
+        return has_missing, low, high, hist
+
+
+def _coarse_hit(noisy, sigma):
+    """Buckets of a coarser view of a noisy histogram where nothing cleared.
+
+    Groups of 8, 16, 32 adjacent buckets (one to four decades): the first
+    group size whose largest noisy sum clears its own threshold, else the
+    largest sum of 8 (a guess). Post-processing of the released histogram.
+    """
+    def groups(width):
+        # aligned on decades: bucket _DECADE holds [1, 10**(1/8))
+        start = _DECADE % width
+        m = (len(noisy) - start) // width * width
+        return start, noisy[start:start + m].reshape(-1, width).sum(axis=1)
+
+    for width in (8, 16, 32):
+        start, sums = groups(width)
+        thr = sigma * math.sqrt(width) * ndtri(1 - 0.01 / len(sums))
+        if sums.max() > thr:
+            g = start + int(np.argmax(sums)) * width
+            return np.arange(g, g + width), "coarse"
+    start, sums = groups(8)
+    g = start + int(np.argmax(sums)) * 8
+    return np.arange(g, g + 8), "guess"
+
+
+def _dtype_range(col):
+    """The range of a bounded integer dtype (public), or None."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.SparseDtype):
+        dtype = dtype.subtype
+    if col.kind == "numeric" and is_integer_dtype(dtype):
+        info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+        return float(info.min), float(info.max)
+    return None
+
+
+def _within_dtype(col, low, high):
+    """DP bounds cut to what the dtype can hold (an int8 never leaves -128..127).
+
+    When nothing of the estimate lies in the dtype's range, the whole range.
+    """
+    rng = _dtype_range(col)
+    if rng is None:
+        return low, high
+    lo, hi = max(low, rng[0]), min(high, rng[1])
+    if lo > hi:
+        return rng
+    return lo, hi
 
 
 def _missing_z():

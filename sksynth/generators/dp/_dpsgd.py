@@ -367,10 +367,10 @@ class _DPSGDMixin(DPBudgetMixin):
         self._previous_rdp = getattr(self, "_cumulative_rdp", None)
         if hasattr(self, "privacy_spent_"):
             del self.privacy_spent_
-        schema = self.schema_
-        domains, maps, accountant, self._delta_labels = self._release_domain(
+        domains, maps, accountant, self._delta_labels, Z = self._release_domain(
             Z, random_state, charge_domain_only=True
         )
+        schema = self.schema_
         self.domain_ = domains
         self._maps = maps
         self._domain_steps = tuple(accountant.steps)
