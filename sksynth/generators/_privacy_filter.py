@@ -51,6 +51,11 @@ class PrivacyFilterGenerator(BaseGenerator):
         ValueError says how many rows passed).
     random_state : int, RandomState instance or None, default=None
         Seed of the wrapped generator's draws.
+    constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`).
 
     Attributes
     ----------
@@ -87,11 +92,22 @@ class PrivacyFilterGenerator(BaseGenerator):
     # here on top of the wrapped generator's own
     _learn_constraints = False
 
-    def __init__(self, generator, *, quantile=0.05, max_rounds=20, random_state=None):
+    def __init__(
+        self,
+        generator,
+        *,
+        quantile=0.05,
+        max_rounds=20,
+        random_state=None,
+        constraints=None,
+        schema=None,
+    ):
         self.generator = generator
         self.quantile = quantile
         self.max_rounds = max_rounds
         self.random_state = random_state
+        self.constraints = constraints
+        self.schema = schema
 
     @classmethod
     def _test_params(cls):
