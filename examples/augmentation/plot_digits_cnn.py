@@ -1,6 +1,6 @@
 """
 A skorch CNN on imbalanced digits: copies, augmented images, augmented batches
-=============================================================================
+==============================================================================
 
 scikit-learn's bundled 8 x 8 digits, with one class (the 8s) kept at 5% of
 its training images. The same small CNN is trained on the imbalanced images,

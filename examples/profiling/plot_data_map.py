@@ -1,6 +1,6 @@
 """
 Data maps of adult: easy, ambiguous and hard rows, and synthetic data
-====================================================================
+=====================================================================
 
 A classifier trained on adult's income label is confidently right about
 most rows (*easy*), unsure about some (*ambiguous*) and confidently wrong

@@ -331,10 +331,10 @@ def make_fairness_scorer(metric="accuracy", fairness="demographic_parity", *,
         A scikit-learn scorer name (``"accuracy"``, ``"balanced_accuracy"``,
         ``"roc_auc"``, ...) or a scorer ``f(estimator, X, y) -> float``
         (greater is better).
-    fairness : {"demographic_parity", "equal_opportunity", \\
-            "equalized_odds"} or callable, default="demographic_parity"
-        The difference to penalise: of selection rates, of true positive
-        rates, or the larger of the true and false positive rates' (see
+    fairness : str or callable, default="demographic_parity"
+        ``"demographic_parity"``, ``"equal_opportunity"`` or
+        ``"equalized_odds"``: the difference to penalise: of selection rates,
+        of true positive rates, or the larger of the true and false positive rates' (see
         :func:`demographic_parity_difference`,
         :func:`equal_opportunity_difference`,
         :func:`equalized_odds_difference`), or a function
