@@ -26,13 +26,19 @@ from ._constraints import (
     compile_constraints,
 )
 
-__all__ = ["RulesMixin"]
+__all__ = ["RULE_PARAMETERS_DOC", "RulesMixin"]
 
 # Parameters every generator has; their validation lives here.
 RULE_PARAMETERS = {
     "constraints": [list, None],
     "schema": [dict, str, TableSchema, None],
 }
+# ... and their docstring entry (``@fill_doc(rule_params=RULE_PARAMETERS_DOC)``)
+RULE_PARAMETERS_DOC = """constraints : list of sksynth.constraints objects, default=None
+        Rules every generated row obeys (see :mod:`sksynth.constraints`).
+    schema : dict, TableSchema or str, default=None
+        Overrides of the inferred schema: column kinds, detected rules
+        switched off, personal data (see :meth:`TableSchema.to_json`)."""
 
 # Largest share of an unconditional draw redrawn for the detected rules: the
 # rules that the most rows break are left out (with a warning) beyond it.

@@ -12,7 +12,9 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 
 from .._conditioning import condition_groups, describe_conditions
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing._columns import check_magnitude
+from ..utils._docstring import fill_doc
 from ..utils._random import draw_seed
 
 __all__ = ["ARFGenerator"]
@@ -214,6 +216,7 @@ class _LeafModel:
         return w
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class ARFGenerator(BaseGenerator):
     """Adversarial random forest generator with native conditioning.
 
@@ -272,11 +275,7 @@ class ARFGenerator(BaseGenerator):
         Print the out-of-bag accuracy of every round when > 0.
     random_state : int, RandomState instance or None, default=None
         Seed of the forests and of ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -12,7 +12,9 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing._cells import CellEncoder, data_domains
+from ..utils._docstring import fill_doc
 from ..utils._random import draw_seed
 from ._bayesian_network import pairwise_mutual_info, topological_order
 
@@ -21,6 +23,7 @@ __all__ = ["CausalFairGenerator"]
 _FAIRNESS = {"demographic_parity", "unawareness", "none"}
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class CausalFairGenerator(BaseGenerator):
     """A causal generator that removes the edges out of sensitive attributes.
 
@@ -75,11 +78,7 @@ class CausalFairGenerator(BaseGenerator):
         own).
     random_state : int, RandomState instance or None, default=None
         Seed for fitting and sampling.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -25,7 +25,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._conditioning import condition_groups, describe_conditions
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing import TableEncoder
+from ..utils._docstring import fill_doc
 
 __all__ = ["BootstrapGenerator", "IndependentGenerator", "KDEGenerator"]
 
@@ -58,6 +60,7 @@ def _gauss_pdf(x):
 
 
 # ----------------------------------------------------------------- bootstrap
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class BootstrapGenerator(BaseGenerator):
     """Rows drawn with replacement from the training table (plain or smoothed).
 
@@ -93,11 +96,7 @@ class BootstrapGenerator(BaseGenerator):
         a float ``f > 0``: bandwidth ``f * s``.
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------
@@ -271,6 +270,7 @@ class BootstrapGenerator(BaseGenerator):
 
 
 # ----------------------------------------------------------------------- KDE
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class KDEGenerator(BaseGenerator):
     """Kernel density estimate of a mixed-type table.
 
@@ -299,11 +299,7 @@ class KDEGenerator(BaseGenerator):
         columns (at least 1), or a positive float.
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the scores of tied values) and for ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------
@@ -494,6 +490,7 @@ class KDEGenerator(BaseGenerator):
 
 
 # --------------------------------------------------------------- independent
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class IndependentGenerator(BaseGenerator):
     """Every column drawn from its own marginal, independently of the others.
 
@@ -513,11 +510,7 @@ class IndependentGenerator(BaseGenerator):
     ----------
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -12,12 +12,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._conditioning import condition_groups
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing import TableEncoder
 from ..preprocessing._column_encoders import (
     GaussianInterval,
     QuantileGaussian,
     Standardizer,
 )
+from ..utils._docstring import fill_doc
 
 __all__ = ["GaussianCopulaGenerator"]
 
@@ -45,6 +47,7 @@ def _psd_sqrt(S):
     return V * np.sqrt(np.clip(w, 0, None))
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class GaussianCopulaGenerator(BaseGenerator):
     """Gaussian copula over a mixed-type table, with exact native conditioning.
 
@@ -86,11 +89,7 @@ class GaussianCopulaGenerator(BaseGenerator):
         keeps copulas of tiny classes (2-5 rows) well defined.
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the latent jitter of ties) and for ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

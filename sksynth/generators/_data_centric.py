@@ -12,6 +12,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._conditioning import condition_groups
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
+from ..utils._docstring import fill_doc
 from ..utils._random import draw_seed
 
 __all__ = ["DataCentricGenerator"]
@@ -19,6 +21,7 @@ __all__ = ["DataCentricGenerator"]
 _SEGMENTS = ("easy", "ambiguous", "hard")
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class DataCentricGenerator(BaseGenerator):
     """Wrap any generator with data-centric pre- and post-processing.
 
@@ -63,11 +66,7 @@ class DataCentricGenerator(BaseGenerator):
     random_state : int, RandomState instance or None, default=None
         Seeds the profiler and the clones (when their own seed is None) and
         ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

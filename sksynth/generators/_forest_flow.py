@@ -12,7 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing import TableEncoder
+from ..utils._docstring import fill_doc
 from ..utils._progress import progress
 from ..utils._random import draw_seed
 
@@ -46,6 +48,7 @@ def _predict(model, X):
     return model.predict(X)
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class ForestFlowGenerator(BaseGenerator):
     """Flow matching with gradient-boosted trees (ForestFlow).
 
@@ -115,11 +118,7 @@ class ForestFlowGenerator(BaseGenerator):
         a bar in a terminal, plain lines in a log; 0 is silent.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the regressors and ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

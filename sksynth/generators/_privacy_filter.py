@@ -11,12 +11,15 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..base import BaseGenerator
+from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing import TableEncoder
+from ..utils._docstring import fill_doc
 from ..utils._random import draw_seed
 
 __all__ = ["PrivacyFilterGenerator"]
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class PrivacyFilterGenerator(BaseGenerator):
     """Wrap a generator and drop generated rows too close to a training row.
 
@@ -51,11 +54,7 @@ class PrivacyFilterGenerator(BaseGenerator):
         ValueError says how many rows passed).
     random_state : int, RandomState instance or None, default=None
         Seed of the wrapped generator's draws.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

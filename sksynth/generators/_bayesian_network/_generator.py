@@ -9,7 +9,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..._conditioning import describe_conditions
 from ...base import BaseGenerator
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...preprocessing._cells import CellEncoder, data_domains
+from ...utils._docstring import fill_doc
 from ._inference import DiscreteBayesianNetwork
 from ._structure import (
     chow_liu_tree,
@@ -23,6 +25,7 @@ from ._tables import estimate_cpts
 __all__ = ["BayesianNetworkGenerator"]
 
 
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class BayesianNetworkGenerator(BaseGenerator):
     """Bayesian network over a discretised table, with native conditioning.
 
@@ -65,11 +68,7 @@ class BayesianNetworkGenerator(BaseGenerator):
         Candidates per row for likelihood-weighted conditioning.
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...utils._docstring import fill_doc
 from ...utils._progress import progress
 from ._base import (
@@ -27,6 +28,7 @@ _ALPHA = 0.9  # share of each round's budget spent on measuring (vs selecting)
 
 
 @fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class AIMGenerator(BaseMarginalGenerator):
     """Differentially private synthetic data with AIM.
 
@@ -70,11 +72,7 @@ class AIMGenerator(BaseMarginalGenerator):
         0: silent; 1: the rounds as a bar in a terminal, plain lines in a log.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -30,6 +30,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...preprocessing import TableSchema
 from ...preprocessing._cells import CellEncoder
 from ...utils._dependencies import import_optional
@@ -533,6 +534,7 @@ class _DPSGDMixin(DPBudgetMixin):
 
 @fill_doc(dpsgd_doc=_DPSGD_DOC, dpsgd_params_doc=_DPSGD_PARAMS_DOC,
           common_params=_COMMON_DOC.strip(), dpsgd_attrs_doc=_DPSGD_ATTRS_DOC)
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
     """TVAE trained with differentially private SGD (opacus).
 
@@ -553,11 +555,7 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
     loss_factor : float, default=2.0
         Weight of the reconstruction term against the KL term.
     {common_params}
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------
@@ -628,6 +626,7 @@ class DPTVAEGenerator(_DPSGDMixin, TVAEGenerator):
 
 @fill_doc(dpsgd_doc=_DPSGD_DOC, dpsgd_params_doc=_DPSGD_PARAMS_DOC,
           common_params=_COMMON_DOC.strip(), dpsgd_attrs_doc=_DPSGD_ATTRS_DOC)
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
     """CTGAN whose critic is trained with differentially private SGD.
 
@@ -662,11 +661,7 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
     discriminator_steps : int, default=1
         Critic updates (each a DP-SGD step) per generator update.
     {common_params}
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

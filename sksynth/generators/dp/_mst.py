@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...utils._docstring import fill_doc
 from ._base import (
     _DP_DOC,
@@ -24,6 +25,7 @@ __all__ = ["MSTGenerator"]
 
 
 @fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class MSTGenerator(BaseMarginalGenerator):
     """Differentially private synthetic data with MST.
 
@@ -53,11 +55,7 @@ class MSTGenerator(BaseMarginalGenerator):
         Print the steps (MST is a handful of steps; no progress bar needed).
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval
 
 from ..._conditioning import describe_conditions
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...preprocessing._cells import CellEncoder
 from ...utils._docstring import fill_doc
 from ...utils._progress import progress
@@ -86,6 +87,7 @@ class _PrivBayesModel:
 
 
 @fill_doc(dp_doc=_DP_DOC, dp_params_doc=_DP_PARAMS_DOC)
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class PrivBayesGenerator(BaseMarginalGenerator):
     """Differentially private synthetic data with PrivBayes.
 
@@ -154,11 +156,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         Show a progress bar of the network construction.
     random_state : int, RandomState instance or None, default=None
         Seed of the noise, the selection and ``sample``.
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

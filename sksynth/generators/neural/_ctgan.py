@@ -9,6 +9,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
 from .nets import CTGANModule
@@ -181,6 +182,7 @@ class CTGANNet(GeneratorNet):
 
 
 @fill_doc(common_params=_COMMON_DOC.strip())
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class CTGANGenerator(BaseNeuralGenerator):
     """Conditional tabular GAN (CTGAN) trained through skorch.
 
@@ -241,11 +243,7 @@ class CTGANGenerator(BaseNeuralGenerator):
         et al., ICLR 2019). ``None`` samples from the last weights, as in
         the paper.
     {common_params}
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import LRScheduler
 from torch.nn import functional as F
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet, IndexBatches
 from .nets import DiffusionMLP, cosine_alpha_bar
@@ -165,6 +166,7 @@ class TabDDPMNet(GeneratorNet):
 
 
 @fill_doc(common_params=_COMMON_DOC.strip())
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class TabDDPMGenerator(BaseNeuralGenerator):
     """Tabular denoising diffusion (TabDDPM) trained through skorch.
 
@@ -214,11 +216,7 @@ class TabDDPMGenerator(BaseNeuralGenerator):
         ``LRScheduler`` in ``callbacks`` (a ValueError says so when both are
         given).
     {common_params}
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------

@@ -10,6 +10,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from ...constraints._enforce import RULE_PARAMETERS_DOC
 from ...utils._docstring import fill_doc
 from ._base import _COMMON_DOC, BaseNeuralGenerator, GeneratorNet
 from .nets import TVAEModule
@@ -46,6 +47,7 @@ class TVAENet(GeneratorNet):
 
 
 @fill_doc(common_params=_COMMON_DOC.strip())
+@fill_doc(rule_params=RULE_PARAMETERS_DOC)
 class TVAEGenerator(BaseNeuralGenerator):
     """Tabular variational autoencoder (TVAE) trained through skorch.
 
@@ -73,11 +75,7 @@ class TVAEGenerator(BaseNeuralGenerator):
     loss_factor : float, default=2.0
         Weight of the reconstruction term against the KL term.
     {common_params}
-    constraints : list of sksynth.constraints objects, default=None
-        Rules every generated row obeys (see :mod:`sksynth.constraints`).
-    schema : dict, TableSchema or str, default=None
-        Overrides of the inferred schema: column kinds, detected rules
-        switched off, personal data (see :meth:`TableSchema.to_json`).
+    {rule_params}
 
     Attributes
     ----------
