@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from ..generators._survival import _SKLEARN_Y_CHECKS
 from ..metrics._survival import check_survival_target
 from ..utils._random import draw_seed
 from ..utils._validation import validate_table
@@ -200,38 +201,12 @@ class SurvivalOverSampler(BaseOverSampler):
         return tags
 
 
-# imbalanced-learn's and scikit-learn's checks that fit on class labels,
+# scikit-learn's checks that fit on a plain y (the generator's list) and
+# imbalanced-learn's that fit on class labels,
 # which the sampler refuses; tested on survival data in
 # tests/survival/test_survival_sampler.py instead
-_CLASS_Y_CHECKS = (
-    "check_complex_data",
-    "check_dataframe_column_names_consistency",
-    "check_dict_unchanged",
-    "check_dont_overwrite_parameters",
-    "check_dtype_object",
-    "check_estimator_sparse_array",
-    "check_estimator_sparse_matrix",
-    "check_estimator_sparse_tag",
-    "check_estimators_dtypes",
-    "check_estimators_empty_data_messages",
-    "check_estimators_fit_returns_self",
-    "check_estimators_overwrite_params",
-    "check_estimators_pickle",
-    "check_f_contiguous_array_estimator",
+_CLASS_Y_CHECKS = _SKLEARN_Y_CHECKS + (
     "check_fit1d",
-    "check_fit2d_1feature",
-    "check_fit2d_1sample",
-    "check_fit2d_predict1d",
-    "check_fit_check_is_fitted",
-    "check_fit_idempotent",
-    "check_fit_score_takes_y",
-    "check_methods_sample_order_invariance",
-    "check_methods_subset_invariance",
-    "check_n_features_in",
-    "check_n_features_in_after_fitting",
-    "check_pipeline_consistency",
-    "check_positive_only_tag_during_fit",
-    "check_readonly_memmap_input",
     "check_requires_y_none",
     "check_sampler_get_feature_names_out",
     "check_sampler_get_feature_names_out_pandas",
