@@ -49,6 +49,7 @@ from sksynth.constraints import (
     Positive,
     Range,
 )
+from sksynth.datasets import make_personal_data
 from sksynth.generators import get_generator
 from sksynth.metrics import column_pairs, column_shapes, tstr_score
 from sksynth.preprocessing import TableSchema, detect_pii
@@ -284,54 +285,8 @@ def part_b(quick):
 
 
 # ------------------------------------------------------------------ part C
-def pii_table(n=300, seed=0):
-    """20 kinds of personal data (10 under uninformative names), 5 others."""
-    import faker
-
-    fake = faker.Faker("en_US")
-    fake.seed_instance(seed)
-    uk = faker.Faker("en_GB")
-    uk.seed_instance(seed)
-    rng = np.random.RandomState(seed)
-    kinds = {
-        ("email", "email"): fake.email,
-        ("phone_number", "phone"): fake.phone_number,
-        ("credit_card", "credit_card"): fake.credit_card_number,
-        ("iban", "iban"): fake.iban,
-        ("ip_address", "ip_address"): fake.ipv4,
-        ("website", "url"): lambda: fake.url() + fake.uri_path(),
-        ("ssn", "national_id"): fake.ssn,
-        ("full_name", "person_name"): fake.name,
-        ("first_name", "first_name"): fake.first_name,
-        ("last_name", "last_name"): fake.last_name,
-        ("col_1", "ip_address"): fake.ipv6,
-        ("col_2", "email"): fake.company_email,
-        ("col_3", "postcode"): uk.postcode,
-        ("col_4", "postcode"): fake.zipcode,
-        ("col_5", "identifier"): fake.uuid4,
-        ("col_6", "credit_card"): fake.credit_card_number,
-        ("col_7", "iban"): uk.iban,
-        ("col_8", "person_name"): fake.name,
-        ("col_9", "street_address"): fake.street_address,
-        ("col_10", "identifier"): lambda: fake.bothify("??-#####-??").upper(),
-    }
-    data, truth = {}, {}
-    for (name, kind), make in kinds.items():
-        data[name] = [make() for _ in range(n)]
-        truth[name] = kind
-    data.update({
-        "age": rng.randint(18, 90, n),
-        "income": rng.gamma(2, 20000, n).round(2),
-        "plan": rng.choice(["basic", "plus", "premium"], n),
-        "col_11": rng.choice(["north", "south", "east", "west"], n),
-        "col_12": pd.Timestamp("2020-01-01")
-        + pd.to_timedelta(rng.randint(0, 900, n), "D"),
-    })
-    return pd.DataFrame(data), truth
-
-
 def part_c():
-    df, truth = pii_table(500)
+    df, truth = make_personal_data(500, random_state=0)
     t = time.perf_counter()
     found = detect_pii(df)
     seconds = time.perf_counter() - t

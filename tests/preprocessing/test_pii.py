@@ -4,56 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sksynth.datasets import make_personal_data
 from sksynth.generators import ARFGenerator, GaussianCopulaGenerator
 from sksynth.preprocessing import detect_pii
 from tests.conftest import SHARED_DATA
 
 faker = pytest.importorskip("faker")
-
-
-def pii_table(n=300, seed=0):
-    """20 kinds of personal data (half under uninformative names) and 5
-    ordinary columns; returns the table and the truth ``{column: kind}``."""
-    fake = faker.Faker("en_US")
-    fake.seed_instance(seed)
-    uk = faker.Faker("en_GB")
-    uk.seed_instance(seed)
-    rng = np.random.RandomState(seed)
-    cols = {
-        ("email", "email"): lambda: fake.email(),
-        ("phone_number", "phone"): lambda: fake.phone_number(),
-        ("credit_card", "credit_card"): lambda: fake.credit_card_number(),
-        ("iban", "iban"): lambda: fake.iban(),
-        ("ip_address", "ip_address"): lambda: fake.ipv4(),
-        ("website", "url"): lambda: fake.url() + fake.uri_path(),
-        ("ssn", "national_id"): lambda: fake.ssn(),
-        ("full_name", "person_name"): lambda: fake.name(),
-        ("first_name", "first_name"): lambda: fake.first_name(),
-        ("last_name", "last_name"): lambda: fake.last_name(),
-        ("col_1", "ip_address"): lambda: fake.ipv6(),
-        ("col_2", "email"): lambda: fake.company_email(),
-        ("col_3", "postcode"): lambda: uk.postcode(),
-        ("col_4", "postcode"): lambda: fake.zipcode(),
-        ("col_5", "identifier"): lambda: fake.uuid4(),
-        ("col_6", "credit_card"): lambda: fake.credit_card_number(),
-        ("col_7", "iban"): lambda: uk.iban(),
-        ("col_8", "person_name"): lambda: fake.name(),
-        ("col_9", "street_address"): lambda: fake.street_address(),
-        ("col_10", "identifier"): lambda: fake.bothify("??-#####-??").upper(),
-    }
-    data, truth = {}, {}
-    for (name, kind), make in cols.items():
-        data[name] = [make() for _ in range(n)]
-        truth[name] = kind
-    data.update({
-        "age": rng.randint(18, 90, n),
-        "income": rng.gamma(2, 20000, n).round(2),
-        "plan": rng.choice(["basic", "plus", "premium"], n),
-        "col_11": rng.choice(["north", "south", "east", "west"], n),
-        "col_12": pd.Timestamp("2020-01-01")
-        + pd.to_timedelta(rng.randint(0, 900, n), "D"),
-    })
-    return pd.DataFrame(data), truth
 
 
 def precision_recall(found, truth):
@@ -62,7 +18,7 @@ def precision_recall(found, truth):
 
 
 def test_precision_and_recall_on_twenty_kinds():
-    df, truth = pii_table()
+    df, truth = make_personal_data(300, random_state=0)
     found = detect_pii(df)
     precision, recall = precision_recall(found, truth)
     assert precision >= 0.95 and recall >= 0.90, (found, truth)
