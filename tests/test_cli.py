@@ -93,3 +93,35 @@ def test_demo_shows_progress_and_mean_std(monkeypatch, capsys):
     assert table[-1].startswith("mean ± std over 2 stratified folds; ")
     assert main(["demo", "--folds", "2", "--verbose", "0"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_synthesize_sequences_counts_entities_not_rows(tmp_path):
+    from sksynth.datasets import make_sines
+
+    path, out = tmp_path / "seq.csv", tmp_path / "out.csv"
+    make_sines(12, seq_len=8, n_features=2, random_state=0).to_csv(path, index=False)
+    main(["synthesize", str(path), "-o", str(out), "--generator", "sequence",
+          "--param", "id_column=id", "--param", "time_column=time",
+          "--param", "max_iter=5"])
+    synth = pd.read_csv(out)
+    # as many sequences as the input has entities (not one per input row)
+    assert synth["id"].nunique() == 12
+    assert list(synth.columns) == ["id", "time", "x0", "x1"]
+
+
+def test_synthesize_survival_wrapper_with_a_condition(tmp_path, capsys):
+    pytest.importorskip("sksurv")
+    from sksynth.datasets import load_survival
+
+    X, y = load_survival("veteran")
+    event, time = y.dtype.names
+    path, out = tmp_path / "vet.csv", tmp_path / "out.csv"
+    X.assign(event=y[event], time=y[time]).to_csv(path, index=False)
+    main(["synthesize", str(path), "-o", str(out), "--generator", "survival",
+          "--param", "event_column=event", "--param", "time_column=time",
+          "--condition", "Treatment=test"])
+    synth = pd.read_csv(out)
+    assert len(synth) == len(X)
+    assert set(synth["Treatment"]) == {"test"}
+    assert (synth["time"] > 0).all()
+    assert "wrote" in capsys.readouterr().out

@@ -20,7 +20,8 @@ def add_arguments(parser):
         "--n-samples",
         type=int,
         default=None,
-        help="number of rows to generate (default: as many as the input)",
+        help="number of rows to generate, or of sequences with the sequence "
+        "generator (default: as many as the input)",
     )
     parser.add_argument(
         "--generator",
@@ -165,13 +166,14 @@ def run(args):
             _report_warnings(caught)
     conditions = None
     if condition_items:
+        schema = _fitted_schema(gen)
         conditions = {
-            key: parse_condition(gen.schema_, key, text)
+            key: parse_condition(schema, key, text)
+            if schema is not None and key in schema.names
+            else _parse_value(text)
             for key, text in condition_items
         }
-    # a DP generator's row count is itself released under DP: never len(data)
-    default_n = getattr(gen, "n_samples_dp_", None) or len(data)
-    n = args.n_samples if args.n_samples is not None else default_n
+    n = args.n_samples if args.n_samples is not None else _default_n(gen, data)
     synthetic = gen.sample(n, conditions=conditions, random_state=args.seed)
     if y is not None:  # the target back in its place
         Xs, ys = synthetic
@@ -206,8 +208,28 @@ def _metadata(args):
     return meta
 
 
+def _default_n(gen, data):
+    """As many as the input: rows, or sequences for a sequence generator."""
+    # a DP generator's row count is itself released under DP: never len(data)
+    n_dp = getattr(gen, "n_samples_dp_", None)
+    if n_dp:
+        return n_dp
+    lengths = getattr(gen, "lengths_", None)  # SequenceGenerator: one per entity
+    return len(lengths) if lengths is not None else len(data)
+
+
+def _fitted_schema(gen):
+    """The fitted schema of a generator, or of the generator a wrapper fitted."""
+    schema = getattr(gen, "schema_", None)
+    if schema is None:
+        schema = getattr(getattr(gen, "generator_", None), "schema_", None)
+    return schema
+
+
 def _report_rules(gen):
-    schema = gen.schema_
+    schema = _fitted_schema(gen)
+    if schema is None:
+        return
     personal = [
         (schema.columns[j].name, p) for j, p in sorted(schema.personal.items())
     ]
