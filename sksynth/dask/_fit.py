@@ -69,6 +69,39 @@ class _Partitions:
         import dask
 
         tasks = [dask.delayed(func)(p, i) for i, p in enumerate(self.parts)]
+        return self._compute(tasks, desc)
+
+    def sum(self, func, desc=None):
+        """The element-wise sum of ``func(chunk, index)`` (lists of arrays).
+
+        Summed as the results come (one chunk after another), or by a tree of
+        Dask tasks on the workers: the client receives one list.
+        """
+        if not self.dask:
+            items = progress(
+                list(enumerate(self.parts)),
+                desc=desc,
+                verbose=self.verbose if desc else 0,
+            )
+            total = None
+            for i, p in items:
+                out = func(p, i)
+                total = out if total is None else _add(total, out)
+            return total
+        import dask
+
+        tasks = [dask.delayed(func)(p, i) for i, p in enumerate(self.parts)]
+        add = dask.delayed(_add)
+        while len(tasks) > 1:
+            tasks = [
+                add(*tasks[k : k + 2]) if k + 1 < len(tasks) else tasks[k]
+                for k in range(0, len(tasks), 2)
+            ]
+        return self._compute(tasks, desc)[0]
+
+    def _compute(self, tasks, desc):
+        import dask
+
         client = _active_client() if self.verbose and desc else None
         if client is None:
             return list(dask.compute(*tasks))
@@ -78,6 +111,32 @@ class _Partitions:
         futures = client.compute(tasks)
         distributed.progress(futures)  # Dask's bar over the partitions
         return client.gather(futures)
+
+
+def _add(a, b):
+    return [x + y for x, y in zip(a, b)]
+
+
+class _Source:
+    """What a DP generator's partitioned fit reads: the pandas partitions.
+
+    ``map(func)`` returns ``func(chunk, index)`` of every partition, in
+    order; ``sum(func)`` their element-wise sum (lists of arrays); ``n_rows``
+    the number of rows. Every pass shows as a bar when ``verbose``.
+    """
+
+    def __init__(self, parts, n_rows):
+        self._parts = parts
+        self.n_rows = n_rows
+        self.n_passes = 0
+
+    def map(self, func):
+        self.n_passes += 1
+        return self._parts.map(func, desc="sksynth.dask.fit: DP statistics")
+
+    def sum(self, func):
+        self.n_passes += 1
+        return self._parts.sum(func, desc="sksynth.dask.fit: DP counts")
 
 
 def _active_client():
@@ -145,9 +204,22 @@ def fit(generator, data, *, sample_size=100_000, random_state=None, verbose=0):
          points, and the latent correlations from per-partition sums of
          normal scores.
 
-       Other generators (ARF, ForestFlow, the neural and the private ones)
-       need all rows in memory: they are fitted on the seeded sample only,
-       with a warning that says so.
+       * :class:`~sksynth.generators.MSTGenerator`,
+         :class:`~sksynth.generators.AIMGenerator` and
+         :class:`~sksynth.generators.PrivBayesGenerator`: the sample gives
+         the column layout only; the categories (a union over the
+         partitions), the DP domain (the in-memory code, one column at a
+         time) and every marginal the mechanism measures (counts summed over
+         the partitions, one pass per batch of marginals) read all rows, and
+         the noise is added once to the merged counts, from the same stream
+         as in memory: the privacy accounting, the released marginals and
+         the sampled rows equal those of the in-memory fit on the
+         concatenated partitions (no warning: nothing is fitted on the
+         sample).
+
+       Other generators (ARF, ForestFlow, the neural ones, DP-SGD) need all
+       rows in memory: they are fitted on the seeded sample only, with a
+       warning that says so.
 
     Parameters
     ----------
@@ -186,6 +258,13 @@ def fit(generator, data, *, sample_size=100_000, random_state=None, verbose=0):
     seed = draw_seed(check_random_state(random_state))
     sample, n_rows = _seeded_sample(parts, sample_size, seed)
     name = type(generator).__name__
+    partitioned_fit = getattr(generator, "_partitioned_fit", None)
+    if partitioned_fit is not None:
+        # DP: the sample gives the column layout; every data-dependent step
+        # (and its noise, drawn once) reads all rows, see the generator's hook
+        with partitioned_fit(_Source(parts, n_rows)):
+            generator.fit(sample)
+        return generator
     hook = getattr(generator, "_fit_partitioned", None)
     if len(sample) < n_rows:
         what = (

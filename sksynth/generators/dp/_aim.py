@@ -17,7 +17,7 @@ from ._base import (
     _DP_PARAMS_DOC,
     BaseMarginalGenerator,
     _describe_measurements,
-    _marginal_counts,
+    as_marginal_counts,
 )
 from ._graphical_model import GraphicalModel, Measurement, estimate_total, model_size
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
@@ -164,6 +164,7 @@ class AIMGenerator(BaseMarginalGenerator):
                 "allow_large_delta": True}
 
     def _fit_model(self, D, sizes, accountant, rng):
+        counts = as_marginal_counts(D, sizes)  # the cells' counts (sensitive)
         d = len(sizes)
         names = [c.name for c in self.schema_.columns]
         rho = accountant.remaining
@@ -171,10 +172,9 @@ class AIMGenerator(BaseMarginalGenerator):
         sigma = math.sqrt(T / (2 * _ALPHA * rho))
         eps = math.sqrt(8 * (1 - _ALPHA) * rho / T)
         ms = []
-        for j in range(d):
+        for j, y in zip(range(d), counts.many([(j,) for j in range(d)])):
             accountant.charge(f"1-way marginal {names[j]!r}", "gaussian",
                               gaussian_rho(sigma))
-            y = _marginal_counts(D, (j,), sizes)
             ms.append(Measurement((j,), y + rng.normal(0, sigma, y.shape), sigma))
         model = GraphicalModel(sizes, [])
         model.fit(ms, estimate_total(ms), max_iter=self.max_iter)
@@ -192,7 +192,7 @@ class AIMGenerator(BaseMarginalGenerator):
         weights = {
             r: sum(coef[w] * len(set(r) & set(w)) for w in workload) for r in cands
         }
-        true = {r: _marginal_counts(D, r, sizes) for r in cands}
+        true = dict(zip(cands, counts.many(cands)))  # one pass when partitioned
         cliques = []
         rounds = 0
         bar = progress(desc="AIM rounds", verbose=self.verbose)

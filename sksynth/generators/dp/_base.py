@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -13,9 +17,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ...base import BaseGenerator
 from ...preprocessing._cells import CellEncoder
-from ...preprocessing._columns import encode_column
+from ...preprocessing._columns import decode_column, encode_column, infer_column
 from ._domain import (
     DomainBuilder,
+    _dtype_categories,
     parse_domain,
     public_schema,
 )
@@ -27,6 +32,12 @@ __all__ = ["PrivacyBudgetWarning"]
 # share of delta spent on the release of category labels (thresholded
 # histograms), when some labels must be estimated under DP
 _LABEL_DELTA_SHARE = 0.1
+
+
+# (generator, partitions) of the partitioned fit in progress in this context
+# (see BaseMarginalGenerator._partitioned_fit); not an attribute, so that the
+# generator sent to the workers does not carry the partitions along
+_PARTITIONS = ContextVar("sksynth_dp_partitions", default=(None, None))
 
 
 class PrivacyBudgetWarning(UserWarning):
@@ -281,9 +292,15 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
 
     def _fit(self, Z, random_state):
         previous = getattr(self, "privacy_spent_", None)
-        domains, maps, accountant, _, Z = self._release_domain(Z, random_state)
+        owner, source = _PARTITIONS.get()  # see _partitioned_fit
+        if owner is not self:
+            domains, maps, accountant, _, Z = self._release_domain(Z, random_state)
+            D = CellEncoder(domains, maps).transform(Z)
+        else:
+            domains, maps, accountant, D = self._release_partitioned(
+                Z, random_state, source
+            )
         schema = self.schema_
-        D = CellEncoder(domains, maps).transform(Z)
         del Z, maps
         sizes = [dom.size for dom in domains]
         self.domain_ = domains
@@ -308,6 +325,111 @@ class BaseMarginalGenerator(DPBudgetMixin, BaseGenerator):
         D = self.model_.sample(n_samples, random_state)
         return CellEncoder(self.domain_).inverse(D, random_state, self.one_way_)
 
+    # ----------------------------------------------------- partitioned fit
+    @contextmanager
+    def _partitioned_fit(self, source):
+        """Hook of :func:`sksynth.dask.fit`: ``fit`` inside it uses every row.
+
+        ``fit`` is called on a seeded sample of the table inside this
+        context: the sample gives the column layout only (its kinds are
+        replaced by the public ones, as in memory). Every data-dependent step
+        reads all rows from ``source`` (``source.map(func)``: ``func(chunk,
+        index)`` of every pandas partition, in order; ``source.sum(func)``:
+        their element-wise sum; ``source.n_rows``): the categories (a union
+        over the partitions), the DP domain (the in-memory code, on one column
+        at a time gathered from the partitions) and every marginal the model
+        measures (counts summed exactly over the partitions, see
+        :class:`PartitionedCounts`). The noise is drawn once, on the merged
+        counts, from the same stream and in the same order as in memory: the
+        charged steps, the released marginals and the rows equal those of the
+        in-memory fit on the concatenated partitions.
+        """
+        token = _PARTITIONS.set((self, source))
+        try:
+            yield self
+        finally:
+            _PARTITIONS.reset(token)
+
+    def _release_partitioned(self, Z_sample, random_state, source):
+        """:meth:`_release_domain` on every row of ``source``.
+
+        Returns ``(domains, maps, accountant, counts)``, ``counts`` a
+        :class:`PartitionedCounts` of the cells of every partition.
+        """
+        sample_schema = self.schema_
+        if sample_schema.personal or sample_schema.derived or sample_schema.has_target:
+            raise ValueError(
+                f"The partitioned fit of {type(self).__name__} does not support "
+                "personal-data columns or a separate target; drop them or fit "
+                "in memory."
+            )
+        schema, _ = public_kinds(sample_schema, Z_sample, self.domain, self.bounds)
+        schema = self._merged_categories(schema, sample_schema, source)
+        self.schema_ = schema
+
+        def encode(chunk, columns):
+            frame = self._rules_frame(chunk, "transform")
+            Z = np.empty((len(frame), len(columns)))
+            for k, j in enumerate(columns):
+                col, old = schema.columns[j], sample_schema.columns[j]
+                s = frame.iloc[:, j]
+                if old.kind != col.kind and old.kind != "categorical":
+                    # re-encoded in the public kind as in memory (public_kinds)
+                    s = decode_column(old, encode_column(old, s))
+                Z[:, k] = encode_column(col, s)
+            return Z
+
+        n_columns = schema.n_columns
+        Z = _PartitionColumns(source, encode, (source.n_rows, n_columns))
+        domains, maps, accountant, _, _ = self._release_domain(Z, random_state)
+        cells = CellEncoder(domains, maps)
+        every = list(range(n_columns))
+
+        def cell_matrix(chunk, index):
+            return cells.transform(encode(chunk, every))
+
+        sizes = [dom.size for dom in domains]
+        return domains, maps, accountant, PartitionedCounts(
+            source, cell_matrix, sizes, source.n_rows
+        )
+
+    def _merged_categories(self, schema, sample_schema, source):
+        """``schema`` with the categories of every row (a union over partitions).
+
+        The categories of a column whose dtype does not declare them are the
+        data's values (sorted), as :class:`TableSchema` infers them from all
+        rows; a sample may miss some.
+        """
+        todo = [
+            j for j, col in enumerate(schema.columns)
+            if col.kind == "categorical" and _dtype_categories(col) is None
+        ]
+        if not todo:
+            return schema
+
+        def values(chunk, index):
+            frame = self._rules_frame(chunk, "transform")
+            out = []
+            for j in todo:
+                s, old = frame.iloc[:, j], sample_schema.columns[j]
+                if old.kind != "categorical":
+                    s = decode_column(old, encode_column(old, s))
+                s = s[s.notna().to_numpy()]
+                out.append(pd.unique(s.to_numpy(dtype=object)))
+            return out
+
+        parts = source.map(values)
+        cols = list(schema.columns)
+        for k, j in enumerate(todo):
+            # first appearance over the partitions in order = in the table
+            seen = pd.unique(np.concatenate([p[k] for p in parts]))
+            col = cols[j]
+            new = infer_column(col.name, pd.Series(seen, dtype=object),
+                               kind="categorical")
+            cols[j] = replace(col, categories=new.categories, counts=(),
+                              high=new.high)
+        return schema.with_columns(cols)
+
 
 
 def _marginal_counts(D, attrs, sizes):
@@ -315,6 +437,101 @@ def _marginal_counts(D, attrs, sizes):
     shape = [sizes[a] for a in attrs]
     idx = np.ravel_multi_index(tuple(D[:, a] for a in attrs), shape)
     return np.bincount(idx, minlength=int(np.prod(shape))).reshape(shape).astype(float)
+
+
+class MarginalCounts:
+    """The exact counts of a cell matrix ``D`` on sets of attributes.
+
+    The marginal-based DP fits read the cells only through this object:
+    ``counts(attrs)`` the counts on one attribute set (axes in the given
+    order), ``counts.many(sets)`` those of several sets, in order (lazily),
+    and ``n_rows``. Everything it returns is sensitive: the fits use it only
+    in charged steps. :class:`PartitionedCounts` sums them over partitions.
+    """
+
+    def __init__(self, D, sizes):
+        self.D = D
+        self.sizes = [int(s) for s in sizes]
+        self.n_rows = int(D.shape[0])
+
+    def __call__(self, attrs):
+        return _marginal_counts(self.D, attrs, self.sizes)
+
+    def many(self, attr_sets):
+        return (self(attrs) for attrs in attr_sets)
+
+
+def as_marginal_counts(D, sizes):
+    """``D`` itself when it is a :class:`MarginalCounts`, else its counts."""
+    return D if isinstance(D, MarginalCounts) else MarginalCounts(D, sizes)
+
+
+class PartitionedCounts(MarginalCounts):
+    """Counts summed exactly over the partitions of a table.
+
+    ``source.sum(func)`` sums ``func(chunk, index)`` (a list of arrays) over
+    the partitions; ``cells(chunk, index)`` is the cell matrix of one. Each
+    batch of attribute sets of :meth:`many` (at most ``max_cells`` cells
+    together) is one pass over the partitions. Counts are integers held in
+    float64: the sums are exact (below 2**53 rows), whatever the
+    partitioning and the order of the sums.
+    """
+
+    def __init__(self, source, cells, sizes, n_rows, max_cells=2**22):
+        self.source = source
+        self.cells = cells
+        self.sizes = [int(s) for s in sizes]
+        self.n_rows = int(n_rows)
+        self.max_cells = max_cells
+        self.n_passes = 0
+
+    def __call__(self, attrs):
+        (out,) = self.many([attrs])
+        return out
+
+    def many(self, attr_sets):
+        batch, n_cells = [], 0
+        for attrs in attr_sets:
+            attrs = tuple(attrs)
+            size = math.prod(self.sizes[a] for a in attrs)
+            if batch and n_cells + size > self.max_cells:
+                yield from self._count(batch)
+                batch, n_cells = [], 0
+            batch.append(attrs)
+            n_cells += size
+        if batch:
+            yield from self._count(batch)
+
+    def _count(self, batch):
+        cells, sizes = self.cells, self.sizes
+
+        def counts(chunk, index):
+            D = cells(chunk, index)
+            return [_marginal_counts(D, attrs, sizes) for attrs in batch]
+
+        self.n_passes += 1
+        return self.source.sum(counts)
+
+
+class _PartitionColumns:
+    """The code matrix of a partitioned table, read one column at a time.
+
+    ``Z[:, j]`` gathers column ``j`` from every partition (8 bytes a row):
+    what the domain step of the DP fits reads, a column at a time.
+    """
+
+    def __init__(self, source, encode, shape):
+        self.source = source
+        self.encode = encode
+        self.shape = shape
+
+    def __getitem__(self, key):
+        rows, j = key
+        if rows != slice(None) or not isinstance(j, numbers.Integral):
+            raise IndexError("Only whole columns Z[:, j] can be read.")
+        encode = self.encode
+        parts = self.source.map(lambda chunk, index: encode(chunk, [j])[:, 0])
+        return np.concatenate(parts)
 
 
 def _describe_measurements(ms, names):

@@ -16,7 +16,7 @@ from ._base import (
     _DP_PARAMS_DOC,
     BaseMarginalGenerator,
     _describe_measurements,
-    _marginal_counts,
+    as_marginal_counts,
 )
 from ._graphical_model import GraphicalModel, Measurement, estimate_total
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
@@ -136,6 +136,7 @@ class MSTGenerator(BaseMarginalGenerator):
                 "random_state": 0, "allow_large_delta": True}
 
     def _fit_model(self, D, sizes, accountant, rng):
+        counts = as_marginal_counts(D, sizes)  # the cells' counts (sensitive)
         d = len(sizes)
         names = [c.name for c in self.schema_.columns]
         rho = accountant.remaining
@@ -145,10 +146,9 @@ class MSTGenerator(BaseMarginalGenerator):
         rho1 = rho / parts
         sigma1 = math.sqrt(d / (2 * rho1))
         ms = []
-        for j in range(d):
+        for j, y in zip(range(d), counts.many([(j,) for j in range(d)])):
             accountant.charge(f"1-way marginal {names[j]!r}", "gaussian",
                               gaussian_rho(sigma1))
-            y = _marginal_counts(D, (j,), sizes)
             ms.append(Measurement((j,), y + rng.normal(0, sigma1, y.shape), sigma1))
         if d == 1:
             model = GraphicalModel(sizes, [])
@@ -162,11 +162,8 @@ class MSTGenerator(BaseMarginalGenerator):
             one = [np.clip(m.values, 0, None) + 1e-9 for m in ms]
             one = [v / v.sum() for v in one]
             scores = np.array([
-                np.abs(
-                    _marginal_counts(D, (a, b), sizes)
-                    - total * np.outer(one[a], one[b])
-                ).sum()
-                for a, b in pairs
+                np.abs(y - total * np.outer(one[a], one[b])).sum()
+                for (a, b), y in zip(pairs, counts.many(pairs))
             ])
             eps = math.sqrt(8 * rho1 / (d - 1))
             comp = list(range(d))
@@ -189,12 +186,11 @@ class MSTGenerator(BaseMarginalGenerator):
         else:
             chosen = pairs
         sigma2 = math.sqrt(len(chosen) / (2 * rho1))
-        for p in chosen:
+        for p, y in zip(chosen, counts.many(chosen)):
             accountant.charge(
                 f"2-way marginal ({names[p[0]]!r}, {names[p[1]]!r})", "gaussian",
                 gaussian_rho(sigma2),
             )
-            y = _marginal_counts(D, p, sizes)
             ms.append(Measurement(p, y + rng.normal(0, sigma2, y.shape), sigma2))
         if self.verbose:
             print(f"MST: selected {len(chosen)} pairs; fitting the model")

@@ -15,7 +15,7 @@ from ...preprocessing._cells import CellEncoder
 from ...utils._docstring import fill_doc
 from ...utils._progress import progress
 from .._bayesian_network import DiscreteBayesianNetwork
-from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, _marginal_counts
+from ._base import _DP_DOC, _DP_PARAMS_DOC, BaseMarginalGenerator, as_marginal_counts
 from ._graphical_model import Measurement, estimate_total
 from .accounting import exponential_mechanism, exponential_rho, gaussian_rho
 
@@ -284,7 +284,7 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         sigma_n = math.sqrt(1 / (2 * rho_n))
         accountant.charge("row count (table-size limit)", "gaussian",
                           gaussian_rho(sigma_n))
-        n_hat = max(D.shape[0] + rng.normal(0, sigma_n), 1.0)
+        n_hat = max(as_marginal_counts(D, sizes).n_rows + rng.normal(0, sigma_n), 1.0)
         self.n_samples_theta_ = n_hat
         # noise of the tables if every node after the first k is measured
         m = d - min(self.degree, d - 1)
@@ -292,8 +292,9 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         return int(min(self.max_cells, max(n_hat / (self.theta * sigma), 1)))
 
     def _learn_network(self, D, sizes, accountant, rng, names):
+        counts = as_marginal_counts(D, sizes)  # the cells' counts (sensitive)
         d = len(sizes)
-        self._cell_cap = self._usefulness_cap(D, sizes, accountant, rng)
+        self._cell_cap = self._usefulness_cap(counts, sizes, accountant, rng)
         rho = accountant.remaining * self.structure_budget
         # steps 1 .. d-2 choose among >= 2 children; the last step chooses a
         # parent set only when fewer than all placed columns are parents
@@ -307,9 +308,10 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         for t in range(1, d):
             cands = self._candidates(order, remaining, sizes)
             if t <= d - 2 or self.degree < d - 1:
+                tables = counts.many([pa + (x,) for x, pa in cands])
                 scores = np.array([
-                    r_score(_marginal_counts(D, pa + (x,), sizes).reshape(-1, sizes[x]))
-                    for x, pa in cands
+                    r_score(t.reshape(-1, sizes[x]))
+                    for (x, _), t in zip(cands, tables)
                 ])
                 accountant.charge(
                     f"network step {t}: choose child and parents", "exponential",
@@ -327,11 +329,12 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         return order, parents
 
     def _fit_model(self, D, sizes, accountant, rng):
+        counts = as_marginal_counts(D, sizes)  # the cells' counts (sensitive)
         d = len(sizes)
         names = [c.name for c in self.schema_.columns]
         self.n_samples_theta_ = None
         order, parents = (
-            self._learn_network(D, sizes, accountant, rng, names) if d > 1
+            self._learn_network(counts, sizes, accountant, rng, names) if d > 1
             else ([0], [()])
         )
         families = {j: parents[j] + (j,) for j in range(d)}
@@ -347,11 +350,11 @@ class PrivBayesGenerator(BaseMarginalGenerator):
         rho = accountant.remaining
         sigma = math.sqrt(len(measured) / (2 * rho))
         tables, ms, described = {}, [], []
-        for m in measured:
+        exact = counts.many([families[m] for m in measured])
+        for m, noisy in zip(measured, exact):
             attrs = families[m]
             label = ", ".join(repr(names[a]) for a in attrs)
             accountant.charge(f"noisy table ({label})", "gaussian", gaussian_rho(sigma))
-            noisy = _marginal_counts(D, attrs, sizes)
             noisy = noisy + rng.normal(0, sigma, noisy.shape)
             ms.append(Measurement(attrs, noisy, sigma))
             described.append((tuple(names[a] for a in attrs), noisy, sigma))
