@@ -31,9 +31,12 @@ class TransferGenerator(BaseGenerator):
     table filled from its values, categories and ranges united, a column of
     another kind refused) and the base generator learns from both:
 
-    - ``"fine_tune"`` (neural generators): pre-trained on the related table,
-      then fine-tuned on the small one with its own epochs, learning rate
-      and frozen layers (:meth:`~sksynth.generators.TVAEGenerator.fine_tune`);
+    - ``"fine_tune"`` (neural generators): pre-trained on the related table
+      (stacked with the small one, so that the encoding and the relations
+      the generator reads off its data, such as a column determined by
+      another, hold in both), then fine-tuned on the small one with its own
+      epochs, learning rate and frozen layers
+      (:meth:`~sksynth.generators.TVAEGenerator.fine_tune`);
     - ``"prior"`` (generators with a ``prior`` parameter, such as
       :class:`~sksynth.generators.BayesianNetworkGenerator`): fitted on the
       small table with the related table as a prior weighing
@@ -243,17 +246,15 @@ class TransferGenerator(BaseGenerator):
             self.generator_ = gen.fit(X) if y is None else gen.fit(X, y)
             return self
         self._aligned = a
-        if method == "pool":
-            Xp = pd.concat([a.X, a.related_X], ignore_index=True)
-            if a.y is None:
-                gen.fit(Xp)
-            else:
-                gen.fit(Xp, pd.concat([a.y, a.related_y], ignore_index=True))
-        else:  # fine_tune
-            if a.y is None:
-                gen.fit(a.related_X)
-            else:
-                gen.fit(a.related_X, a.related_y)
+        # pool, and the pre-training of fine_tune: both tables stacked, so
+        # that the relations the base generator reads off its data (columns
+        # determined by another, impossible pairs) hold in the small table
+        Xp = pd.concat([a.X, a.related_X], ignore_index=True)
+        if a.y is None:
+            gen.fit(Xp)
+        else:
+            gen.fit(Xp, pd.concat([a.y, a.related_y], ignore_index=True))
+        if method == "fine_tune":
             gen.fine_tune(a.X, a.y, epochs=self.fine_tune_epochs,
                           lr=self.fine_tune_lr, freeze=self.freeze)
         self.generator_ = gen
