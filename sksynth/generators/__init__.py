@@ -11,6 +11,7 @@ from ._privacy_filter import PrivacyFilterGenerator
 from ._registry import generator_names, get_generator
 from ._sequence import SequenceGenerator
 from ._survival import SurvivalGenerator
+from ._transfer import TransferGenerator
 from .dp import (
     AIMGenerator,
     DPCTGANGenerator,
@@ -41,6 +42,7 @@ __all__ = [
     "SurvivalGenerator",
     "TVAEGenerator",
     "TabDDPMGenerator",
+    "TransferGenerator",
     "generator_names",
     "get_generator",
 ]

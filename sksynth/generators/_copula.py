@@ -87,6 +87,22 @@ class GaussianCopulaGenerator(BaseGenerator):
         Latent correlations are shrunk toward independence by the weight
         ``shrinkage / (n + shrinkage)`` for a model fitted on ``n`` rows, which
         keeps copulas of tiny classes (2-5 rows) well defined.
+    prior : DataFrame, array-like or tuple ``(X_related, y_related)``, \
+            default=None
+        A related table toward whose dependence the copula is shrunk
+        (transfer from related data): its rows are mapped through this
+        copula's marginals (fitted on the table given to ``fit`` only) and
+        each latent correlation is the average of the fitted table's and
+        the related table's, the related table weighing ``prior_weight``
+        times as many rows (per class for the class copulas, with the
+        related rows of that class). Columns are matched by name (see
+        :func:`~sksynth.preprocessing.encode_related`); a related cell
+        outside the fitted table's domain (a column or category it lacks)
+        leaves the correlations of its column to the fitted table.
+        ``None``: no prior.
+    prior_weight : float, default=1.0
+        Weight of the related table, in multiples of the fitted table's
+        rows (0: no prior).
     random_state : int, RandomState instance or None, default=None
         Seed for fitting (the latent jitter of ties) and for ``sample``.
     {rule_params}
@@ -101,6 +117,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         Correlation matrix of the latent variables (joint copula).
     class_copulas_ : dict or None
         Per-class copulas, keyed by class code, when ``class_conditional``.
+    prior_rows_ : int
+        Rows of the related table used as prior (0 without ``prior``).
     n_features_in_ : int
         Number of columns of ``X``.
     feature_names_in_ : ndarray of str
@@ -122,6 +140,14 @@ class GaussianCopulaGenerator(BaseGenerator):
     ['int64', 'str']
     >>> synth["plan"].tolist()
     ['b', 'b', 'b', 'b']
+
+    Shrunk toward the dependence of a related table:
+
+    >>> related = pd.DataFrame({"age": [25, 40, 61, 33] * 50,
+    ...                         "plan": ["a", "b", "b", "a"] * 50})
+    >>> gen = GaussianCopulaGenerator(prior=related, random_state=0).fit(df)
+    >>> gen.prior_rows_
+    200
     """
 
     _parameter_constraints: dict = {
@@ -130,6 +156,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         "n_gibbs_sweeps": [Interval(numbers.Integral, 1, None, closed="left")],
         "class_conditional": ["boolean"],
         "shrinkage": [Interval(numbers.Real, 0, None, closed="left")],
+        "prior": ["array-like", None],
+        "prior_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
     _native_conditioning = True
@@ -142,6 +170,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         n_gibbs_sweeps=20,
         class_conditional=True,
         shrinkage=10.0,
+        prior=None,
+        prior_weight=1.0,
         random_state=None,
         constraints=None,
         schema=None,
@@ -151,6 +181,8 @@ class GaussianCopulaGenerator(BaseGenerator):
         self.n_gibbs_sweeps = n_gibbs_sweeps
         self.class_conditional = class_conditional
         self.shrinkage = shrinkage
+        self.prior = prior
+        self.prior_weight = prior_weight
         self.random_state = random_state
         self.constraints = constraints
         self.schema = schema
@@ -159,8 +191,34 @@ class GaussianCopulaGenerator(BaseGenerator):
     def _test_params(cls):
         return {"random_state": 0}
 
+    def _prior_codes(self):
+        """``(codes, in-domain mask)`` of the related table, or None."""
+        self.prior_rows_ = 0
+        if self.prior is None or self.prior_weight == 0:
+            return None
+        if isinstance(self.prior, tuple):
+            if len(self.prior) != 2:
+                raise ValueError(
+                    "prior must be a table or a pair (X_related, y_related), "
+                    f"got a tuple of {len(self.prior)} items."
+                )
+            Xp, yp = self.prior
+        else:
+            Xp, yp = self.prior, None
+        Zp, inside = self.schema_.encode_related(Xp, yp)
+        if not len(Zp):
+            raise ValueError("prior is an empty table.")
+        if not inside.any():
+            raise ValueError(
+                "prior shares no cell with the fitted table (no common column "
+                "or category): it cannot inform the correlations."
+            )
+        self.prior_rows_ = len(Zp)
+        return Zp, inside
+
     def _fit(self, Z, random_state):
-        self.copula_ = _Copula(self).fit(Z, self.schema_, random_state)
+        prior = self._prior_codes()
+        self.copula_ = _Copula(self).fit(Z, self.schema_, random_state, prior=prior)
         self.encoder_ = self.copula_.encoder
         self.correlation_ = self.copula_.correlation
         self.class_copulas_ = None
@@ -173,8 +231,13 @@ class GaussianCopulaGenerator(BaseGenerator):
                     rows = Z[:, t] == code
                     if rows.any():
                         sub = _restrict_schema(self.schema_, Z[rows])
+                        part = None
+                        if prior is not None:
+                            mine = prior[1][:, t] & (prior[0][:, t] == code)
+                            if mine.any():
+                                part = (prior[0][mine], prior[1][mine])
                         self.class_copulas_[code] = _Copula(self).fit(
-                            Z[rows], sub, random_state
+                            Z[rows], sub, random_state, prior=part
                         )
                 self._class_p = np.array(col.counts, dtype=float) / sum(col.counts)
         return self
@@ -243,8 +306,9 @@ class _Copula:
         self.n_quantiles = params.n_quantiles
         self.n_gibbs_sweeps = params.n_gibbs_sweeps
         self.shrinkage = params.shrinkage
+        self.prior_weight = getattr(params, "prior_weight", 0.0)
 
-    def fit(self, Z, schema, random_state):
+    def fit(self, Z, schema, random_state, prior=None):
         self.schema_ = schema
         encoder = TableEncoder(
             numeric=_MARGINALS[self.marginals],
@@ -261,20 +325,57 @@ class _Copula:
                 if missing.any():  # placeholder latents: independent noise
                     L[missing, b.start] = random_state.standard_normal(missing.sum())
         d = L.shape[1]
+        n_eff = len(L)
         if d == 0:
             corr = np.zeros((0, 0))
         elif L.shape[0] < 2:
             corr = np.eye(d)
         else:
             corr = _correlation_in_place(L)
+            if prior is not None and self.prior_weight > 0:
+                corr, n_eff = self._with_prior(corr, encoder, Z, prior, random_state)
             # shrink toward independence when rows are few (n / (n + shrinkage))
-            w = len(L) / (len(L) + self.shrinkage)
+            w = n_eff / (n_eff + self.shrinkage)
             corr = w * corr + (1 - w) * np.eye(d)
             np.fill_diagonal(corr, 1.0)
         self.encoder = encoder
         self.correlation = corr
         self._sqrt_corr = _psd_sqrt(corr) if d else corr
         return self
+
+    def _with_prior(self, corr, encoder, Z, prior, rng):
+        """The latent correlations averaged with the related rows' (through
+        this copula's marginals), each pair weighted by the related rows that
+        hold both columns in the domain; and the rows they amount to."""
+        Zp, inside = prior
+        n, d = len(Z), corr.shape[0]
+        valid = np.array([0.0 if c.kind == "categorical" else c.low
+                          for c in self.schema_.columns])
+        Lp = encoder.transform_codes(np.where(inside, Zp, valid), rng)
+        M = np.zeros(Lp.shape)
+        for b in encoder.blocks_:
+            M[:, b.start:b.stop] = inside[:, [b.column]]
+            if b.role == "value" and b.kind == "numeric":
+                missing = np.isnan(Zp[:, b.column]) & inside[:, b.column]
+                if missing.any():  # placeholder latents, as in fit
+                    Lp[missing, b.start] = rng.standard_normal(missing.sum())
+        cnt = M.T @ M
+        obs = np.maximum(M.sum(axis=0), 1.0)
+        mean = (Lp * M).sum(axis=0) / obs
+        sd = np.sqrt(((Lp - mean) ** 2 * M).sum(axis=0) / obs)
+        sd[sd == 0] = 1.0
+        X = np.where(M > 0, (Lp - mean) / sd, 0.0)
+        prior_corr = np.clip((X.T @ X) / np.maximum(cnt, 1.0), -1.0, 1.0)
+        m = self.prior_weight * n * cnt / len(Zp)  # related rows per pair
+        m[cnt < 3] = 0.0
+        out = (n * corr + m * prior_corr) / (n + m)
+        # the nearest correlation matrix (entry-wise weights can break PSD)
+        w, V = np.linalg.eigh((out + out.T) / 2)
+        out = (V * np.clip(w, 1e-9, None)) @ V.T
+        s = np.sqrt(np.diag(out))
+        out = np.clip(out / np.outer(s, s), -1.0, 1.0)
+        np.fill_diagonal(out, 1.0)
+        return out, n + self.prior_weight * n * float(inside.any(axis=1).mean())
 
     def fit_partitioned(self, Z_sample, map_codes, seed, n_grid=_N_GRID):
         """Re-estimate the statistics of a copula fitted on a sample.

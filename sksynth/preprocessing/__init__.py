@@ -1,5 +1,6 @@
 """Schema inference and reversible table encodings (the one data layer)."""
 
+from ._align import TableAlignment, align_tables, encode_related
 from ._pii import detect_pii
 from ._rules import RuleSet
 from ._schema import ColumnSchema, TableSchema
@@ -18,7 +19,10 @@ __all__ = [
     "OrdinalTableEncoder",
     "QuantileGaussianTransformer",
     "RuleSet",
+    "TableAlignment",
     "TableEncoder",
     "TableSchema",
+    "align_tables",
     "detect_pii",
+    "encode_related",
 ]

@@ -327,6 +327,16 @@ class TableSchema:
             raise ValueError("The schema was fitted without y.")
         return self.to_model(Z, copy=False) if self.gaps else Z
 
+    def encode_related(self, X, y=None):
+        """Codes of a related table in this schema, and its in-domain mask.
+
+        See :func:`sksynth.preprocessing.encode_related` (for priors drawn
+        from a related table: only the cells this schema can hold count).
+        """
+        from ._align import encode_related
+
+        return encode_related(self, X, y)
+
     def check_rejectable(self, cond, skip=(), generator="This generator"):
         """Raise if bounded rejection cannot meet a condition of ``cond``.
 

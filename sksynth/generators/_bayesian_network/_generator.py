@@ -66,6 +66,22 @@ class BayesianNetworkGenerator(BaseGenerator):
         How values are drawn inside a numeric bin.
     n_particles : int, default=50
         Candidates per row for likelihood-weighted conditioning.
+    prior : DataFrame, array-like or tuple ``(X_related, y_related)``, \
+            default=None
+        A related table whose counts are a Dirichlet prior of the tables
+        (transfer from related data): every count of the fitted table (the
+        pairs that choose a Chow–Liu tree and the families of every
+        conditional table) gets the related table's count, rescaled so that
+        the related table weighs as ``prior_weight`` times the fitted one.
+        Its columns are matched to the fitted table's by name (by position
+        for arrays; see :func:`~sksynth.preprocessing.encode_related`): a
+        related cell outside the fitted table's domain (a column or
+        category the fitted table lacks) adds nothing to the counts that
+        involve it; numeric values fall into the fitted table's bins.
+        ``None``: no prior.
+    prior_weight : float, default=1.0
+        Weight of the whole related table, in multiples of the fitted
+        table's rows (0: no prior).
     random_state : int, RandomState instance or None, default=None
         Seed for ``sample``.
     {rule_params}
@@ -81,6 +97,8 @@ class BayesianNetworkGenerator(BaseGenerator):
         Structure and conditional probability tables.
     parents_ : list of tuple
         Parent columns of every column (schema order, target last).
+    prior_rows_ : int
+        Rows of the related table used as prior (0 without ``prior``).
     n_features_in_ : int
         Number of columns of ``X``.
     feature_names_in_ : ndarray of str
@@ -103,6 +121,15 @@ class BayesianNetworkGenerator(BaseGenerator):
     ['b', 'b', 'b', 'b']
     >>> bool(synth["age"].isin([35, 47, 62]).all())
     True
+
+    A small table borrowing strength from a related one:
+
+    >>> related = pd.DataFrame({"age": [25, 40, 61, 33] * 50,
+    ...                         "plan": ["a", "b", "b", "c"] * 50})
+    >>> gen = BayesianNetworkGenerator(prior=related, prior_weight=2.0,
+    ...                                random_state=0).fit(df)
+    >>> gen.prior_rows_
+    200
     """
 
     _parameter_constraints: dict = {
@@ -112,14 +139,16 @@ class BayesianNetworkGenerator(BaseGenerator):
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "within_bin": [StrOptions({"empirical", "uniform"})],
         "n_particles": [Interval(numbers.Integral, 1, None, closed="left")],
+        "prior": ["array-like", None],
+        "prior_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
     _native_conditioning = True
 
     def __init__(
         self, *, structure="chow_liu", max_parents=2, n_bins=20, alpha=0.1,
-        within_bin="empirical", n_particles=50, random_state=None,
-        constraints=None, schema=None,
+        within_bin="empirical", n_particles=50, prior=None, prior_weight=1.0,
+        random_state=None, constraints=None, schema=None,
     ):
         self.structure = structure
         self.max_parents = max_parents
@@ -127,6 +156,8 @@ class BayesianNetworkGenerator(BaseGenerator):
         self.alpha = alpha
         self.within_bin = within_bin
         self.n_particles = n_particles
+        self.prior = prior
+        self.prior_weight = prior_weight
         self.random_state = random_state
         self.constraints = constraints
         self.schema = schema
@@ -140,8 +171,12 @@ class BayesianNetworkGenerator(BaseGenerator):
             Z, self.schema_, self.n_bins, within_bin=self.within_bin))
         D = cells.transform(Z)
         cards = np.asarray(cells.sizes_, dtype=np.int64)
+        prior = self._prior_cells(cells, len(Z))
         if self.structure == "chow_liu":
-            mi = pairwise_mutual_info(D, cards)
+            if prior is None:
+                mi = pairwise_mutual_info(D, cards)
+            else:
+                mi = mutual_info_from_counts(*_pooled_pairs(D, cards, prior))
             if self.schema_.has_target:
                 root = self.schema_.target_index
             else:
@@ -149,11 +184,44 @@ class BayesianNetworkGenerator(BaseGenerator):
             parents = chow_liu_tree(D, cards, root=root, mutual_info=mi)
         else:
             parents = greedy_network(D, cards, max_parents=self.max_parents)
-        cpts = estimate_cpts(D, cards, parents, alpha=self.alpha)
+        counts = None
+        if prior is not None:
+            counts = [_pooled_family(D, cards, j, pa, prior)
+                      for j, pa in enumerate(parents)]
+        cpts = estimate_cpts(D, cards, parents, alpha=self.alpha, counts=counts)
         self.cells_ = cells
         self.parents_ = parents
         self.network_ = DiscreteBayesianNetwork(cards, parents, cpts)
         return self
+
+    def _prior_cells(self, cells, n_rows):
+        """``(cells, in-domain mask, weight per row)`` of the related table."""
+        self.prior_rows_ = 0
+        if self.prior is None or self.prior_weight == 0:
+            return None
+        if isinstance(self.prior, tuple):
+            if len(self.prior) != 2:
+                raise ValueError(
+                    "prior must be a table or a pair (X_related, y_related), "
+                    f"got a tuple of {len(self.prior)} items."
+                )
+            Xp, yp = self.prior
+        else:
+            Xp, yp = self.prior, None
+        Zp, inside = self.schema_.encode_related(Xp, yp)
+        if not len(Zp):
+            raise ValueError("prior is an empty table.")
+        if not inside.any():
+            raise ValueError(
+                "prior shares no cell with the fitted table (no common column "
+                "or category): it cannot inform the tables."
+            )
+        # cells outside the domain hold any valid code: they are masked out
+        valid = np.array([0.0 if c.kind == "categorical" else c.low
+                          for c in self.schema_.columns])
+        Dp = cells.transform(np.where(inside, Zp, valid))
+        self.prior_rows_ = len(Zp)
+        return Dp, inside, self.prior_weight * n_rows / len(Zp)
 
     def _fit_partitioned(self, Z_sample, map_codes, seed):
         """Hook of :func:`sksynth.dask.fit`: the counts of every partition.
@@ -232,3 +300,23 @@ class BayesianNetworkGenerator(BaseGenerator):
         Zs = self.cells_.inverse(S, random_state)
         Zs[given] = C[given]
         return Zs
+
+
+def _pooled_family(D, cards, node, parents, prior):
+    """Counts of a family in ``D`` plus the related rows' (weighted), on the
+    related rows whose cells of the family are all in the domain."""
+    Dp, inside, w = prior
+    counts = family_counts(D, cards, node, parents)
+    rows = inside[:, [node, *parents]].all(axis=1)
+    if rows.any():
+        counts += w * family_counts(Dp[rows], cards, node, parents)
+    return counts
+
+
+def _pooled_pairs(D, cards, prior):
+    """Single and pair counts (for the mutual information) with the prior."""
+    p = len(cards)
+    single = [_pooled_family(D, cards, j, (), prior).ravel() for j in range(p)]
+    pairs = {(i, j): _pooled_family(D, cards, j, (i,), prior)
+             for i in range(p) for j in range(i + 1, p)}
+    return single, pairs

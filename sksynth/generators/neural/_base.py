@@ -235,6 +235,12 @@ _COMMON_DOC = """
         CPU."""
 
 
+def _optimizers(net):
+    """The torch optimizers of a skorch net (``optimizer_`` and any others)."""
+    return [v for k, v in vars(net).items()
+            if k.endswith("_") and isinstance(v, torch.optim.Optimizer)]
+
+
 def _torch_device_index(device):
     device = torch.device(device)
     if device.type == "cuda":
@@ -438,6 +444,99 @@ class BaseNeuralGenerator(BaseGenerator):
         self._prepare(Z, M, update=True)
         self._train(M, rng, initialize=False, epochs=epochs)
         return self
+
+    def fine_tune(self, X, y=None, *, epochs=None, lr=None, freeze=None):
+        """Fine-tune a fitted generator on a small table (transfer learning).
+
+        Continues training from the current weights (typically pre-trained
+        on a large related table, see
+        :func:`~sksynth.preprocessing.align_tables` to put both tables in
+        one schema) with its own learning rate and, optionally, some layers
+        frozen. The schema and encoding stay those of the first fit, as in
+        :meth:`partial_fit`; the optimizer state is kept.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Rows with the schema of the first fit.
+        y : array-like of shape (n_samples,), default=None
+            Target, required when the first fit had one.
+        epochs : int, default=None
+            Number of epochs (default: the net's ``max_epochs``).
+        lr : float, default=None
+            Learning rate of the fine-tuning epochs, for every optimizer of
+            the net (default: unchanged). It stays set afterwards.
+        freeze : str or list of str, default=None
+            Parameters not trained during these epochs, by name or name
+            prefix in the net's module (``net_.module_.named_parameters()``),
+            e.g. ``"encoder"`` for TVAE or ``"generator.body.0"``. They
+            train again in later calls.
+
+        Returns
+        -------
+        self : object
+            The fine-tuned generator.
+
+        Examples
+        --------
+        >>> from sksynth.datasets import make_mixed_classification
+        >>> from sksynth.generators import TVAEGenerator
+        >>> X, _ = make_mixed_classification(n_samples=300, random_state=0)
+        >>> gen = TVAEGenerator(max_epochs=2, batch_size=100, verbose=0,
+        ...                     random_state=0).fit(X[100:])
+        >>> gen = gen.fine_tune(X[:100], epochs=3, lr=1e-4, freeze="encoder")
+        >>> len(gen.net_.history)
+        5
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        if epochs is not None and (
+            isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral)
+            or epochs < 1
+        ):
+            raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}.")
+        if lr is not None and (
+            isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0
+        ):
+            raise ValueError(f"lr must be a float > 0, got {lr!r}.")
+        frozen = self._frozen_parameters(freeze)
+        net = self.net_
+        if lr is not None:
+            net.set_params(lr=lr)
+            for opt in _optimizers(net):
+                for group in opt.param_groups:
+                    group["lr"] = lr
+        states = [p.requires_grad for p in frozen]
+        for p in frozen:
+            p.requires_grad_(False)
+        try:
+            self.partial_fit(X, y, epochs=epochs)
+        finally:
+            for p, state in zip(frozen, states):
+                p.requires_grad_(state)
+        return self
+
+    def _frozen_parameters(self, freeze):
+        if freeze is None:
+            return []
+        names = [freeze] if isinstance(freeze, str) else list(freeze)
+        params = dict(self.net_.module_.named_parameters())
+        out = []
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"freeze must name parameters (str), got {name!r}.")
+            hits = [p for key, p in params.items()
+                    if key == name or key.startswith(name + ".")]
+            if not hits:
+                tops = sorted({key.split(".")[0] for key in params})
+                raise ValueError(
+                    f"freeze={name!r} names no parameter of the "
+                    f"{type(self.net_.module_).__name__} module; its top-level "
+                    f"parts are {tops} (see net_.module_.named_parameters())."
+                )
+            out += hits
+        return out
 
     # ------------------------------------------------------------ sampling
     def _in_torch_rng(self, rng, fn, *args):

@@ -116,13 +116,16 @@ class CTGANNet(GeneratorNet):
     def train_step(self, batch, **fit_params):
         self._set_training(True)
         module = self.module_
-        self._disc_params = list(module.discriminator.parameters())
+        # parameters frozen by fine_tune (requires_grad False) stay frozen
+        self._disc_params = [
+            p for p in module.discriminator.parameters() if p.requires_grad
+        ]
         pac = module.discriminator.pac
         n = max(pac, -(-len(batch[0]) // pac) * pac)
         self._n_batch = n
         emb = module.embedding_dim
         device = self.train_data_.device
-        for _ in range(self.discriminator_steps):
+        for _ in range(self.discriminator_steps if self._disc_params else 0):
             noise = torch.randn(n, emb, device=device)
             blk, g = self._sample_cond(n)
             if g is None:
@@ -162,7 +165,8 @@ class CTGANNet(GeneratorNet):
             t = self.average_steps_ = getattr(self, "average_steps_", 0) + 1
             decay = min(self.average_decay, (1 + t) / (10 + t))
             module.update_average(1.0 - decay)
-        self.history.record_batch("discriminator_loss", float(loss_d.item()))
+        if self._disc_params:
+            self.history.record_batch("discriminator_loss", float(loss_d.item()))
         return {"loss": loss_g.detach(), "y_pred": fake.detach()}
 
     def validation_step(self, batch, **fit_params):
