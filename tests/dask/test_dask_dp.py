@@ -59,8 +59,7 @@ def test_partitioned_dp_fit_releases_what_the_in_memory_fit_does(dp_frame, name)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrivacyBudgetWarning)  # one fit, one charge
         # a 1,000-row sample: the layout only, every count from all rows
-        gen = fit(cls(**params), _chunks(dp_frame, 8), sample_size=1000,
-                  random_state=0)
+        gen = fit(cls(**params), _chunks(dp_frame, 8), sample_size=1000, random_state=0)
     # (the label histogram of "region" has a cell for "rare" in both fits:
     # were it missing, every later noise draw would differ)
     _assert_same_release(gen, ref)
@@ -77,14 +76,26 @@ def test_partitioned_dp_fit_one_vs_eight_partitions_public_domain(dp_frame):
         "age": {"low": 18, "high": 90},
         "income": {"low": 0, "high": 1e6, "missing": True},
     }
-    params = {"epsilon": 2.0, "delta": 1e-6, "n_bins": 8, "domain": domain,
-              "random_state": 3}
+    params = {
+        "epsilon": 2.0,
+        "delta": 1e-6,
+        "n_bins": 8,
+        "domain": domain,
+        "random_state": 3,
+    }
     one = fit(PrivBayesGenerator(**params), [dp_frame], sample_size=None)
-    eight = fit(PrivBayesGenerator(**params), _chunks(dp_frame, 8),
-                sample_size=500, random_state=1)
+    eight = fit(
+        PrivBayesGenerator(**params),
+        _chunks(dp_frame, 8),
+        sample_size=500,
+        random_state=1,
+    )
     _assert_same_release(eight, one)
     assert one.get_domain()["age"] == {
-        "low": 18.0, "high": 90.0, "missing": False, "integer": True
+        "low": 18.0,
+        "high": 90.0,
+        "missing": False,
+        "integer": True,
     }
 
 
