@@ -21,6 +21,7 @@ million rows) and of the peaks. Usage::
     python benchmarks/bench_dask.py --quick    # 200,000 rows
     python benchmarks/bench_dask.py --rows 10000000   # memory path: 1,000,000
     python benchmarks/bench_dask.py --exactness  # 1 vs 8 partitions, 200,000 rows
+                                                 # (DP generators: 50,000 rows)
 """
 
 from __future__ import annotations
@@ -211,6 +212,76 @@ def exactness(n_rows):
     }
 
 
+DP_COLUMNS = [
+    "num0",
+    "num1",
+    "zero0",
+    "nan0",
+    "int0",
+    "int1",
+    "cat0",
+    "cat3",
+    "cat6",
+    "cat7",
+]
+DP_GENERATORS = {
+    "mst": ("MSTGenerator", {}),
+    "aim": ("AIMGenerator", {"max_iter": 20, "verbose": 0}),
+    "privbayes": ("PrivBayesGenerator", {}),
+}
+
+
+def _same_release(a, b):
+    """Whether two DP fits charged the same steps and released the same."""
+    same_measured = len(a.measurements_) == len(b.measurements_) and all(
+        ma[0] == mb[0] and ma[2] == mb[2] and np.array_equal(ma[1], mb[1])
+        for ma, mb in zip(a.measurements_, b.measurements_)
+    )
+    return {
+        "steps": a.privacy_spent_.steps == b.privacy_spent_.steps,
+        "epsilon": a.privacy_spent_.epsilon == b.privacy_spent_.epsilon,
+        "domain": a.get_domain() == b.get_domain(),
+        "marginals": same_measured,
+        "rows": a.sample(1000, random_state=1).equals(b.sample(1000, random_state=1)),
+    }
+
+
+def dp_exactness(n_rows):
+    """MST, AIM, PrivBayes: in memory vs 1 and 8 partitions (sample 5,000)."""
+    import sksynth.generators as g
+    from sksynth.dask import fit
+
+    data = make_partition(0, n_rows)[DP_COLUMNS]
+    chunks = [data.iloc[i] for i in np.array_split(np.arange(n_rows), 8)]
+    rows = []
+    for name, (cls, extra) in DP_GENERATORS.items():
+        params = {"epsilon": 1.0, "delta": 1e-9, "random_state": 0, **extra}
+        t0 = time.perf_counter()
+        ref = getattr(g, cls)(**params).fit(data)
+        t1 = time.perf_counter()
+        one = fit(getattr(g, cls)(**params), [data], sample_size=5000, random_state=0)
+        t2 = time.perf_counter()
+        eight = fit(getattr(g, cls)(**params), chunks, sample_size=5000, random_state=1)
+        t3 = time.perf_counter()
+        row = {
+            "generator": name,
+            "rows": n_rows,
+            "columns": len(DP_COLUMNS),
+            "epsilon_spent": eight.privacy_spent_.epsilon,
+            "charged_steps": len(eight.privacy_spent_.steps),
+            "memory_s": t1 - t0,
+            "one_partition_s": t2 - t1,
+            "eight_partitions_s": t3 - t2,
+        }
+        row.update({f"1_vs_8_{k}": v for k, v in _same_release(one, eight).items()})
+        row.update(
+            {f"8_vs_memory_{k}": v for k, v in _same_release(eight, ref).items()}
+        )
+        rows.append(row)
+        print(row, flush=True)
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -232,8 +303,27 @@ def main():
         stats = exactness(args.rows or 200_000)
         for key, value in stats.items():
             print(f"{key:36} {value}")
+        dp = dp_exactness(min(args.rows or 50_000, 50_000))
+        print(
+            f"\nDP generators, {dp[0]['rows']:,} rows x {dp[0]['columns']} "
+            "columns, epsilon 1, delta 1e-9 (same: steps, epsilon, domain, "
+            "noisy marginals, 1,000 sampled rows)"
+        )
+        print(
+            f"{'generator':10} {'epsilon':>8} {'steps':>6} {'1 vs 8 same':>12} "
+            f"{'8 vs mem same':>13} {'mem s':>6} {'8 parts s':>9}"
+        )
+        for r in dp:
+            one = all(v for k, v in r.items() if k.startswith("1_vs_8_"))
+            mem = all(v for k, v in r.items() if k.startswith("8_vs_memory_"))
+            print(
+                f"{r['generator']:10} {r['epsilon_spent']:8.4f} "
+                f"{r['charged_steps']:6d} {str(one):>12} {str(mem):>13} "
+                f"{r['memory_s']:6.1f} {r['eight_partitions_s']:9.1f}"
+            )
         folder = Path(__file__).parent / "results"
         folder.mkdir(exist_ok=True)
+        stats["dp"] = dp
         (folder / "dask_exactness.json").write_text(json.dumps(stats, indent=2))
         return
     if args.child:  # one path in a fresh process

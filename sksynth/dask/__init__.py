@@ -7,7 +7,9 @@
 * :func:`fit` fits a generator from a Dask DataFrame (or a sequence of
   pandas chunks): the schema from a seeded sample, then the statistics of
   the Gaussian copula and the Bayesian network merged from every partition;
-  other generators fit on the seeded sample, with a warning.
+  MST, AIM and PrivBayes count every marginal they measure on every
+  partition and add the noise once to the merged counts (the same release
+  as in memory); other generators fit on the seeded sample, with a warning.
 
 Needs the optional extra ``dask`` (``dask[dataframe]``, ``distributed``,
 ``pyarrow``).

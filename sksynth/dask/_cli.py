@@ -87,4 +87,10 @@ def run_on_dask(args):
         f"{args.scheduler})",
         file=sys.stdout,
     )
+    spent = getattr(gen, "privacy_spent_", None)
+    if spent is not None:  # the whole table's release (sksynth.dask.fit)
+        print(
+            f"privacy spent: epsilon={spent.epsilon:.4g}, delta={spent.delta:.3g} "
+            f"({spent.mechanism}; {len(spent.steps)} charged steps)"
+        )
     return 0

@@ -128,14 +128,11 @@ class _Source:
     def __init__(self, parts, n_rows):
         self._parts = parts
         self.n_rows = n_rows
-        self.n_passes = 0
 
     def map(self, func):
-        self.n_passes += 1
         return self._parts.map(func, desc="sksynth.dask.fit: DP statistics")
 
     def sum(self, func):
-        self.n_passes += 1
         return self._parts.sum(func, desc="sksynth.dask.fit: DP counts")
 
 

@@ -59,8 +59,7 @@ def test_partitioned_dp_fit_releases_what_the_in_memory_fit_does(dp_frame, name)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrivacyBudgetWarning)  # one fit, one charge
         # a 1,000-row sample: the layout only, every count from all rows
-        gen = fit(cls(**params), _chunks(dp_frame, 8), sample_size=1000,
-                  random_state=0)
+        gen = fit(cls(**params), _chunks(dp_frame, 8), sample_size=1000, random_state=0)
     # (the label histogram of "region" has a cell for "rare" in both fits:
     # were it missing, every later noise draw would differ)
     _assert_same_release(gen, ref)
@@ -77,14 +76,26 @@ def test_partitioned_dp_fit_one_vs_eight_partitions_public_domain(dp_frame):
         "age": {"low": 18, "high": 90},
         "income": {"low": 0, "high": 1e6, "missing": True},
     }
-    params = {"epsilon": 2.0, "delta": 1e-6, "n_bins": 8, "domain": domain,
-              "random_state": 3}
+    params = {
+        "epsilon": 2.0,
+        "delta": 1e-6,
+        "n_bins": 8,
+        "domain": domain,
+        "random_state": 3,
+    }
     one = fit(PrivBayesGenerator(**params), [dp_frame], sample_size=None)
-    eight = fit(PrivBayesGenerator(**params), _chunks(dp_frame, 8),
-                sample_size=500, random_state=1)
+    eight = fit(
+        PrivBayesGenerator(**params),
+        _chunks(dp_frame, 8),
+        sample_size=500,
+        random_state=1,
+    )
     _assert_same_release(eight, one)
     assert one.get_domain()["age"] == {
-        "low": 18.0, "high": 90.0, "missing": False, "integer": True
+        "low": 18.0,
+        "high": 90.0,
+        "missing": False,
+        "integer": True,
     }
 
 
@@ -109,3 +120,31 @@ def test_partitioned_dp_fit_checks_the_budget_on_every_row(dp_frame):
     gen = MSTGenerator(epsilon=1.0, delta=1e-3, n_bins=8, random_state=0)
     with pytest.raises(ValueError, match=r"1/n_samples=0\.000167"):
         fit(gen, _chunks(dp_frame, 4), sample_size=500, random_state=0)
+
+
+def test_partitioned_counts_in_batches_equal_the_counts_of_all_rows():
+    from sksynth.dask._fit import _Partitions, _Source
+    from sksynth.generators.dp._base import MarginalCounts, PartitionedCounts
+
+    rng = np.random.RandomState(0)
+    D = rng.randint(0, 4, size=(1000, 3))
+    chunks = [pd.DataFrame(D[idx]) for idx in np.array_split(np.arange(1000), 5)]
+    passes = []
+
+    class Counting(_Source):
+        def sum(self, func):
+            passes.append(1)
+            return super().sum(func)
+
+    counts = PartitionedCounts(
+        Counting(_Partitions(chunks), 1000),
+        lambda chunk, index: chunk.to_numpy(),
+        [4, 4, 4],
+        1000,
+        max_cells=20,
+    )
+    # batches of at most 20 cells: (0,) + (1, 2); (2, 0); (0, 1, 2)
+    sets = [(0,), (1, 2), (2, 0), (0, 1, 2)]
+    for got, want in zip(counts.many(sets), MarginalCounts(D, [4] * 3).many(sets)):
+        np.testing.assert_array_equal(got, want)
+    assert len(passes) == 3 and counts.n_rows == 1000

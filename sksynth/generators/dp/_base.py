@@ -483,7 +483,6 @@ class PartitionedCounts(MarginalCounts):
         self.sizes = [int(s) for s in sizes]
         self.n_rows = int(n_rows)
         self.max_cells = max_cells
-        self.n_passes = 0
 
     def __call__(self, attrs):
         (out,) = self.many([attrs])
@@ -509,7 +508,6 @@ class PartitionedCounts(MarginalCounts):
             D = cells(chunk, index)
             return [_marginal_counts(D, attrs, sizes) for attrs in batch]
 
-        self.n_passes += 1
         return self.source.sum(counts)
 
 
