@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -259,6 +260,8 @@ class TransferGenerator(BaseGenerator):
             gen.fine_tune(a.X, a.y, epochs=self.fine_tune_epochs,
                           lr=self.fine_tune_lr, freeze=self.freeze)
         self.generator_ = gen
+        # keep the schemas of the alignment, not its copies of the tables
+        self._aligned = replace(a, X=None, y=None, related_X=None, related_y=None)
         if self.categories == "union":
             self.schema_ = a.schema
         return self
