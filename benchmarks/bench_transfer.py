@@ -10,8 +10,11 @@ three arms are fitted with ``fit(X, y)`` (``y`` = ``income``):
 * **pooled**: the generator on the small rows stacked with the related rows;
 * **transfer**: :class:`~sksynth.generators.TransferGenerator` with the
   related table: the Bayesian network with the related counts as a Dirichlet
-  prior (``method="prior"``), TVAE pre-trained on the related rows and
-  fine-tuned on the small ones (``method="fine_tune"``).
+  prior and the Gaussian copula with its correlations shrunk toward the
+  related table's (``method="prior"``, ``prior_weight=1``: the related
+  table weighs as much as the small one), TVAE pre-trained on the related
+  rows stacked with the small ones and fine-tuned on the small ones
+  (``method="fine_tune"``).
 
 Each arm draws as many rows as are held out and is scored against the held
 out rows: ``column_pairs`` (higher is better), detection ROC AUC (lower is
@@ -27,7 +30,7 @@ real small rows that transfer closes). The share of ``pooled - scratch`` is
 printed too.
 
 Run: ``python benchmarks/bench_transfer.py [--quick] [--seeds 5]
-[--families bn,tvae] [--related-rows 10000]``. ``--related-rows`` subsamples
+[--families bn,copula,tvae] [--related-rows 10000]``. ``--related-rows`` subsamples
 the related table (seeded, same rows for every seed and arm) to keep the run
 short; the default 10,000 of 43,832 and the epochs below are stated in the
 output. Writes ``benchmarks/results/transfer.json``. Needs
@@ -36,7 +39,6 @@ output. Writes ``benchmarks/results/transfer.json``. Needs
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -46,6 +48,7 @@ import pandas as pd
 
 from sksynth.generators import (
     BayesianNetworkGenerator,
+    GaussianCopulaGenerator,
     TransferGenerator,
     TVAEGenerator,
 )
@@ -66,28 +69,34 @@ def load():
 
 def families(args):
     ep = args.epochs
-    tvae = dict(embedding_dim=64, compress_dims=(128, 128),
-                decompress_dims=(128, 128), batch_size=500, verbose=0)
+    tvae = {"embedding_dim": 64, "compress_dims": (128, 128),
+            "decompress_dims": (128, 128), "batch_size": 500, "verbose": 0}
+    prior = {"method": "prior", "prior_weight": args.prior_weight}
     out = {}
     if "bn" in args.families:
         out["bayesian_network"] = {
             "make": lambda seed: BayesianNetworkGenerator(random_state=seed),
-            "transfer": dict(method="prior", prior_weight=args.prior_weight),
-            "epochs": "-",
+            "transfer": prior, "epochs": "-",
+        }
+    if "copula" in args.families:
+        out["gaussian_copula"] = {
+            "make": lambda seed: GaussianCopulaGenerator(random_state=seed),
+            "transfer": prior, "epochs": "-",
         }
     if "tvae" in args.families:
         out["tvae"] = {
             # scratch: ep["scratch"] epochs of the 500 rows (one batch each);
             # pooled and pre-training: ep["related"] epochs of the big table;
-            # fine-tuning: ep["fine_tune"] epochs at a tenth of the lr
+            # fine-tuning: ep["fine_tune"] epochs of the small rows at the
+            # pre-training lr (1e-3)
             "make": lambda seed: TVAEGenerator(
                 max_epochs=ep["scratch"], random_state=seed, **tvae),
             "make_big": lambda seed: TVAEGenerator(
                 max_epochs=ep["related"], random_state=seed, **tvae),
-            "transfer": dict(method="fine_tune", fine_tune_epochs=ep["fine_tune"],
-                             fine_tune_lr=1e-4),
+            "transfer": {"method": "fine_tune", "fine_tune_epochs": ep["fine_tune"]},
             "epochs": (f"scratch {ep['scratch']}, pooled/pre-train "
-                       f"{ep['related']}, fine-tune {ep['fine_tune']} (lr 1e-4)"),
+                       f"{ep['related']} (of related + small), fine-tune "
+                       f"{ep['fine_tune']}; batch 500, lr 1e-3"),
         }
     return out
 
@@ -110,7 +119,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true")
     p.add_argument("--seeds", type=int, default=None)
-    p.add_argument("--families", default="bn,tvae")
+    p.add_argument("--families", default="bn,copula,tvae")
     p.add_argument("--small-rows", type=int, default=500)
     p.add_argument("--related-rows", type=int, default=None)
     p.add_argument("--prior-weight", type=float, default=1.0)
@@ -122,8 +131,8 @@ def main(argv=None):
     quick = args.quick
     n_seeds = args.seeds or (2 if quick else 5)
     related_rows = args.related_rows or (3000 if quick else 10000)
-    args.epochs = ({"scratch": 60, "related": 5, "fine_tune": 20} if quick else
-                   {"scratch": 300, "related": 30, "fine_tune": 100})
+    args.epochs = ({"scratch": 60, "related": 5, "fine_tune": 60} if quick else
+                   {"scratch": 300, "related": 30, "fine_tune": 300})
     args.families = args.families.split(",")
     max_samples = 2000 if quick else 5000
 

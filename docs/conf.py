@@ -43,6 +43,7 @@ sphinx_gallery_conf = {
         "../examples/profiling",
         "../examples/rules",
         "../examples/sequences",
+        "../examples/transfer",
         "*",
     ],
     "doc_module": ("sksynth",),

@@ -348,7 +348,7 @@ class _Copula:
         this copula's marginals), each pair weighted by the related rows that
         hold both columns in the domain; and the rows they amount to."""
         Zp, inside = prior
-        n, d = len(Z), corr.shape[0]
+        n = len(Z)
         valid = np.array([0.0 if c.kind == "categorical" else c.low
                           for c in self.schema_.columns])
         Lp = encoder.transform_codes(np.where(inside, Zp, valid), rng)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -79,8 +80,9 @@ class TransferGenerator(BaseGenerator):
     categories : {"small", "union"}, default="small"
         Categories of the generated rows: only those of the small table
         (rows drawn with a category seen only in the related table are drawn
-        again, at most ``max_redraws`` times), or those of both tables (the
-        output's category sets are then widened).
+        again: bounded rejection, at most ``max_redraws`` rounds and 100 rows
+        drawn per row returned), or those of both tables (the output's
+        category sets are then widened).
     max_redraws : int, default=20
         Rounds of redraws with ``categories="small"``.
     random_state : int, RandomState instance or None, default=None
@@ -258,6 +260,8 @@ class TransferGenerator(BaseGenerator):
             gen.fine_tune(a.X, a.y, epochs=self.fine_tune_epochs,
                           lr=self.fine_tune_lr, freeze=self.freeze)
         self.generator_ = gen
+        # keep the schemas of the alignment, not its copies of the tables
+        self._aligned = replace(a, X=None, y=None, related_X=None, related_y=None)
         if self.categories == "union":
             self.schema_ = a.schema
         return self
@@ -298,25 +302,34 @@ class TransferGenerator(BaseGenerator):
             self._aligned.encode(out))
 
     def _draw_small(self, n, cond, rng):
+        """``n`` code rows; with ``categories="small"``, rows holding a
+        category only the related table has are drawn again (bounded
+        rejection: each round draws what the acceptance rate so far needs)."""
         Z = self._draw(n, cond, rng)
         if self._aligned is None or self.categories == "union":
             return Z
-        bad = self._aligned.outside_small(Z)
+        ok = ~self._aligned.outside_small(Z)
+        kept, have, drawn = [Z[ok]], int(ok.sum()), n
+        budget = max(100 * n, 10_000)
         for _ in range(self.max_redraws):
-            if not bad.any():
+            if have >= n or drawn >= budget:
                 break
-            rows = np.flatnonzero(bad)
-            Z[rows] = self._draw(len(rows), cond, rng)
-            bad[rows] = self._aligned.outside_small(Z[rows])
-        if bad.any():
+            rate = max(have, 1) / drawn
+            m = int(min(max(64, 1.2 * (n - have) / rate), budget - drawn))
+            cand = self._draw(m, cond, rng)
+            ok = ~self._aligned.outside_small(cand)
+            kept.append(cand[ok])
+            have += int(ok.sum())
+            drawn += m
+        if have < n:
             name = type(self.generator_).__name__
             raise ValueError(
-                f"{int(bad.sum())} of {n} rows drawn by {name}"
-                f" still hold categories only the related table has after "
-                f"{self.max_redraws} redraws; fine-tune longer, or keep them "
-                "with categories='union'."
+                f"Only {have} of {drawn} rows drawn by {name} hold only categories "
+                f"of the small table ({self.max_redraws} rounds of redraws); the "
+                "model puts most of its mass on categories only the related table "
+                "has. Fine-tune longer, or keep such rows with categories='union'."
             )
-        return Z
+        return np.concatenate(kept)[:n]
 
     def _sample(self, n_samples, conditions, random_state):
         rng = random_state

@@ -125,8 +125,8 @@ def test_encode_related_mask():
 
 
 # --------------------------------------------------------------- fine-tuning
-_TVAE = dict(embedding_dim=8, compress_dims=(32,), decompress_dims=(32,),
-             batch_size=100, verbose=0)
+_TVAE = {"embedding_dim": 8, "compress_dims": (32,), "decompress_dims": (32,),
+         "batch_size": 100, "verbose": 0}
 
 
 def test_fine_tune_moves_toward_the_small_table():
@@ -167,7 +167,7 @@ def test_transfer_fine_tune_keeps_small_categories_and_is_seeded():
     small, related = _tables()
     ys = small.pop("income") > 0
     yr = related.pop("income") > 0
-    params = dict(related=(related, yr), fine_tune_epochs=30, random_state=0)
+    params = {"related": (related, yr), "fine_tune_epochs": 30, "random_state": 0}
     gen = TransferGenerator(TVAEGenerator(max_epochs=5, **_TVAE), **params)
     X1, y1 = gen.fit(small, ys).sample(300, random_state=0)
     assert gen.method_ == "fine_tune"
