@@ -182,9 +182,11 @@ def test_no_real_loss_in_history(data):
     X, y = data
     gen = make(DPTVAEGenerator, epsilon=1.0, delta=1e-5).fit(X, y)
     assert np.isnan(gen.net_.history[:, "train_loss"]).all()
-    ct = make(DPCTGANGenerator, epsilon=1.0, delta=1e-5).fit(X, y)
+    ct = make(DPCTGANGenerator, epsilon=1.0, delta=1e-5,
+              loss="wasserstein").fit(X, y)
     assert "discriminator_loss" not in ct.net_.history[-1, "batches"][0]
-    # the critic respects weight clipping; no BatchNorm in DP-trained parts
+    # the Wasserstein critic respects weight clipping (the logistic one,
+    # the default, needs none); no BatchNorm in DP-trained parts
     w = torch.cat([p.detach().flatten()
                    for p in ct.net_.module_.discriminator.parameters()])
     assert float(w.abs().max()) <= ct.weight_clip + 1e-7
@@ -245,3 +247,57 @@ def test_dpctgan_has_no_packing_nor_pinned_class_attributes(data):
     assert gen.net_.module_.discriminator.pac == 1
     assert gen.net_.module_.generator_average is None
     assert gen.net_.average_decay is None
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_default_settings_meet_the_claim(cls):
+    # the tuned defaults (batch_size="auto", max_epochs=10) on a 640-row
+    # table: 20-row expected batches, 32 steps an epoch, 320 steps; the
+    # delivered epsilon is recomputed here from the RDP of the subsampled
+    # Gaussian composed with the zCDP domain steps
+    from sksynth.generators.dp.accounting import (
+        RDP_ORDERS,
+        rdp_to_epsilon,
+        subsampled_gaussian_rdp,
+    )
+
+    X, y = make_mixed_classification(n_samples=640, random_state=0)
+    gen = cls(epsilon=3.0, delta=1e-5, verbose=0, random_state=0, **TINY[cls])
+    gen.fit(X, y)
+    assert gen.get_params()["batch_size"] == "auto"
+    assert gen.sample_rate_ == pytest.approx(20 / 640)
+    assert gen.n_steps_ == 10 * 32
+    spent = gen.privacy_spent_
+    rho = sum(s.rho for s in spent.steps if s.mechanism != "subsampled-gaussian")
+    assert rho > 0  # the domain was paid for
+    orders = np.asarray(RDP_ORDERS)
+
+    def eps_of(sigma):
+        rdp = rho * orders + subsampled_gaussian_rdp(sigma, gen.sample_rate_, 320)
+        return rdp_to_epsilon(rdp, 1e-5 - spent.delta_additive)
+
+    assert eps_of(gen.noise_multiplier_) == pytest.approx(gen.epsilon_, rel=1e-9)
+    assert 2.99 <= gen.epsilon_ <= 3.0
+    # calibrated tightly: 1% less noise would break the claim
+    assert eps_of(gen.noise_multiplier_ * 0.99) > 3.0
+
+
+@pytest.mark.parametrize("n", [300, 5_000, 32_561, 1_000_000])
+def test_auto_batch_calibration_against_the_accountant(n):
+    # the plan "auto" gives a table of n rows (adult's train table: 32,561)
+    # at epsilon 3, delta 1e-9: calibrated by bisection, checked directly
+    # against subsampled_gaussian_rdp (and opacus's accountant)
+    from sksynth.generators.dp._dpsgd import _auto_batch_size
+    from sksynth.generators.dp.accounting import rdp_to_epsilon, subsampled_gaussian_rdp
+
+    b = _auto_batch_size(n)
+    assert 16 <= b <= 1000
+    q = min(1.0, b / n)
+    steps = 10 * max(1, int(round(1 / q)))
+    sigma = calibrate_noise_multiplier(3.0, 1e-9, q, steps)
+    eps = rdp_to_epsilon(subsampled_gaussian_rdp(sigma, q, steps), 1e-9)
+    assert 2.99 <= eps <= 3.0
+    assert rdp_to_epsilon(subsampled_gaussian_rdp(sigma * 0.99, q, steps), 1e-9) > 3
+    acc = RDPAccountant()
+    acc.history = [(sigma, q, steps)]
+    assert acc.get_epsilon(1e-9) == pytest.approx(eps, rel=1e-3)
