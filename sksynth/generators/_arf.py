@@ -49,7 +49,7 @@ class _LeafModel:
     of its rows, stored contiguously in ``rows`` from ``start[g]``.
     """
 
-    def __init__(self, forest, X, Z, schema, *, density, alpha):
+    def __init__(self, forest, X, Z, schema, *, density, alpha, summaries=True):
         n, T = X.shape[0], len(forest.estimators_)
         leaves = forest.apply(X)  # (n, T) node ids
         leaf_of = np.empty((n, T), dtype=np.int64)
@@ -76,10 +76,11 @@ class _LeafModel:
         self.schema = schema
         self.density = density
         self.alpha = alpha
-        # numeric summaries per leaf (truncnorm densities, numeric conditions)
+        # numeric summaries per leaf (truncnorm densities, numeric conditions;
+        # not needed by the regeneration rounds, which draw empirically)
         self.numeric = {}
         for j, col in enumerate(schema.columns):
-            if col.kind == "categorical":
+            if col.kind == "categorical" or not summaries:
                 continue
             z = Z[:, j]
             obs = ~np.isnan(z)
@@ -129,18 +130,36 @@ class _LeafModel:
             self.n_leaves - 1,
         )
 
-    def draw_rows(self, g, rng):
-        """One random real row of each leaf in ``g``."""
-        pos = self.start[g] + np.floor(rng.uniform(size=len(g)) * self.count[g])
-        return self.rows[pos.astype(np.int64)]
+    def draw_rows(self, g, rng, among=None):
+        """One random real row of each leaf in ``g`` (of ``among``'s rows)."""
+        if among is None:
+            start, count, rows = self.start, self.count, self.rows
+        else:
+            start, count, rows = among
+        pos = start[g] + np.floor(rng.uniform(size=len(g)) * count[g])
+        return rows[pos.astype(np.int64)]
 
-    def sample(self, g, rng, skip=()):
+    def matching(self, mask):
+        """``(start, count, rows)`` of the rows in ``mask``, leaf by leaf.
+
+        A leaf without such rows keeps all its rows.
+        """
+        keep = mask[self.rows]
+        leaf = np.repeat(np.arange(self.n_leaves), self.count.astype(np.int64))
+        count = np.bincount(leaf[keep], minlength=self.n_leaves).astype(np.float64)
+        empty = count == 0
+        keep |= empty[leaf]
+        count = np.bincount(leaf[keep], minlength=self.n_leaves).astype(np.float64)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        return start, count, self.rows[keep]
+
+    def sample(self, g, rng, skip=(), among=None):
         m, p = len(g), self.Z.shape[1]
         out = np.empty((m, p))
         for j, col in enumerate(self.schema.columns):
             if j in skip:
                 continue
-            values = self.Z[self.draw_rows(g, rng), j]
+            values = self.Z[self.draw_rows(g, rng, among), j]
             if col.kind == "categorical" and self.alpha > 0:
                 values = self._smooth_categorical(j, g, values, rng)
             elif col.kind != "categorical" and self.density == "truncnorm":
@@ -242,7 +261,9 @@ class ARFGenerator(BaseGenerator):
 
     Conditioning is native: leaves are reweighted by the probability (or
     density) of the conditioned values within them, and the free columns are
-    drawn from the reweighted leaves; no rejection is involved.
+    drawn from the reweighted leaves; no rejection is involved. Under a
+    categorical condition (a class, say) the free columns are drawn from the
+    leaf's rows that carry the conditioned categories (``condition_rows``).
 
     Parameters
     ----------
@@ -269,6 +290,19 @@ class ARFGenerator(BaseGenerator):
         Pseudo-count added to every leaf's categorical frequencies, spread
         over the categories the leaf's splits allow in proportion to their
         overall frequencies (0: the leaf's frequencies as seen).
+    condition_rows : {"matching", "leaf"}, default="matching"
+        Rows a leaf draws its free columns from under categorical
+        conditions: ``"matching"``, those of its rows that carry the
+        conditioned categories (all its rows when it has none; a leaf that
+        mixes the classes then gives a minority class's rows the minority's
+        values); ``"leaf"``, all its rows (the leaf's independence taken at
+        its word: in mixed leaves a class borrows the other classes' values).
+        On 16 small KEEL sets, the default over-sampler's rows with
+        ``"matching"`` gave a higher average precision with each of four
+        classifiers (e.g. gradient boosting 0.705 against 0.689); with
+        ``"leaf"`` they spill toward the other class, which raised gradient
+        boosting's G-mean at its default threshold (0.781 against 0.711;
+        ``benchmarks/bench_small_data.py``).
     n_jobs : int, default=None
         Parallel jobs of the forest (``None`` means 1, ``-1`` all cores).
     verbose : int, default=0
@@ -326,6 +360,7 @@ class ARFGenerator(BaseGenerator):
         "early_stop": ["boolean"],
         "numeric_density": [StrOptions({"empirical", "truncnorm"})],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "condition_rows": [StrOptions({"matching", "leaf"})],
         "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -335,7 +370,8 @@ class ARFGenerator(BaseGenerator):
     def __init__(
         self, *, n_estimators=10, min_samples_leaf=5, max_features="sqrt", delta=0.0,
         max_iter=10, early_stop=True, numeric_density="empirical", alpha=0.0,
-        n_jobs=None, verbose=0, random_state=None, constraints=None, schema=None,
+        condition_rows="matching", n_jobs=None, verbose=0, random_state=None,
+        constraints=None, schema=None,
     ):
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
@@ -345,6 +381,7 @@ class ARFGenerator(BaseGenerator):
         self.early_stop = early_stop
         self.numeric_density = numeric_density
         self.alpha = alpha
+        self.condition_rows = condition_rows
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -404,7 +441,7 @@ class ARFGenerator(BaseGenerator):
             if n_iter >= self.max_iter:
                 break
             model = _LeafModel(forest, X, Z, self.schema_, density="empirical",
-                               alpha=0.0)
+                               alpha=0.0, summaries=False)
             Zs = model.sample(model.draw_leaves(n, rng), rng)
             n_iter += 1
         self.forest_ = forest
@@ -416,6 +453,16 @@ class ARFGenerator(BaseGenerator):
             alpha=self.alpha,
         )
         return self
+
+    def _matching_rows(self, model, cond, given):
+        """Within each leaf, the rows that carry the conditioned categories."""
+        cats = [j for j in given if self.schema_.columns[j].kind == "categorical"]
+        if not cats or self.condition_rows == "leaf":
+            return None
+        mask = np.ones(model.Z.shape[0], dtype=bool)
+        for j in cats:
+            mask &= model.Z[:, j] == cond[j]
+        return model.matching(mask)
 
     def _sample(self, n_samples, conditions, random_state):
         model = self.leaf_model_
@@ -435,7 +482,9 @@ class ARFGenerator(BaseGenerator):
                 )
             given = np.flatnonzero(~np.isnan(cond))
             g = model.draw_leaves(len(rows), random_state, weights=w)
-            block = model.sample(g, random_state, skip=set(given.tolist()))
+            among = self._matching_rows(model, cond, given)
+            block = model.sample(g, random_state, skip=set(given.tolist()),
+                                 among=among)
             block[:, given] = cond[given]
             out[rows] = block
         return out

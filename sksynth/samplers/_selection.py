@@ -10,7 +10,30 @@ from sklearn.neighbors import NearestNeighbors
 
 from ..preprocessing import TableEncoder
 
-__all__ = ["neighbour_agreement", "top_per_block"]
+__all__ = ["drop_per_block", "neighbour_agreement", "top_per_block"]
+
+
+def drop_per_block(scores, sizes, n_candidates, rng, threshold=0.5):
+    """Positions of random candidates of each block that score ``>= threshold``.
+
+    The candidates scoring below ``threshold`` are left out; the rows kept
+    are drawn at random among the others (when fewer remain than a block
+    needs, the best of the rest fill it). Unlike :func:`top_per_block` this
+    does not favour the highest scores among those that pass.
+
+    Parameters
+    ----------
+    scores, sizes, n_candidates, rng
+        As in :func:`top_per_block`.
+    threshold : float, default=0.5
+        Lowest score that passes.
+
+    Returns
+    -------
+    ndarray of int
+        ``sum(sizes)`` positions into ``scores``, block by block.
+    """
+    return top_per_block(np.minimum(scores, threshold), sizes, n_candidates, rng)
 
 
 def top_per_block(scores, sizes, n_candidates, rng):
@@ -42,13 +65,15 @@ def top_per_block(scores, sizes, n_candidates, rng):
     return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
 
 
-def neighbour_agreement(X, y, candidates, labels, n_neighbors):
+def neighbour_agreement(X, y, candidates, labels, n_neighbors, sample_weight=None):
     """Share of each candidate's nearest real rows that carry its label.
 
     Distances are Euclidean on :class:`~sksynth.preprocessing.TableEncoder`'s
     encoding fitted on ``X`` (standardised numeric columns, one-hot
     categories, missing indicators), so mixed-type tables and columns on
-    different scales are compared fairly.
+    different scales are compared fairly. With ``sample_weight`` the share
+    is weighted (rows of a subsample, weighted by the inverse of their
+    class's sampling rate, estimate the shares of the full table).
 
     Parameters
     ----------
@@ -62,6 +87,8 @@ def neighbour_agreement(X, y, candidates, labels, n_neighbors):
         The label each candidate was generated for.
     n_neighbors : int
         Real rows consulted per candidate (fewer when ``X`` is smaller).
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weight of each real row (None: all 1).
 
     Returns
     -------
@@ -70,7 +97,13 @@ def neighbour_agreement(X, y, candidates, labels, n_neighbors):
     """
     encoder = TableEncoder(numeric="standard").fit(X)
     k = min(n_neighbors, len(y))
-    nn = NearestNeighbors(n_neighbors=k).fit(encoder.transform(X))
+    # brute force: faster than trees for the few thousand rows of a small table
+    algorithm = "brute" if len(y) <= 20_000 else "auto"
+    nn = NearestNeighbors(n_neighbors=k, algorithm=algorithm).fit(encoder.transform(X))
     idx = nn.kneighbors(encoder.transform(candidates), return_distance=False)
     y = np.asarray(y)
-    return (y[idx] == np.asarray(labels, dtype=y.dtype)[:, None]).mean(axis=1)
+    same = y[idx] == np.asarray(labels, dtype=y.dtype)[:, None]
+    if sample_weight is None:
+        return same.mean(axis=1)
+    w = np.asarray(sample_weight, dtype=np.float64)[idx]
+    return (same * w).sum(axis=1) / w.sum(axis=1)
