@@ -16,6 +16,7 @@ from .dp import (
     DPCTGANGenerator,
     DPTVAEGenerator,
     MSTGenerator,
+    PATEGANGenerator,
     PrivBayesGenerator,
 )
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
@@ -35,6 +36,7 @@ __all__ = [
     "IndependentGenerator",
     "KDEGenerator",
     "MSTGenerator",
+    "PATEGANGenerator",
     "PrivBayesGenerator",
     "PrivacyFilterGenerator",
     "SequenceGenerator",
