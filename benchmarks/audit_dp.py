@@ -52,6 +52,7 @@ from sksynth.generators import (
     DPCTGANGenerator,
     DPTVAEGenerator,
     MSTGenerator,
+    PATEGANGenerator,
     PrivBayesGenerator,
 )
 
@@ -89,6 +90,21 @@ GENERATORS = {
             "discriminator_dim": (16,),
             "max_epochs": 1,
             "batch_size": 50,
+            "verbose": 0,
+        },
+    ),
+    "PATEGAN": (
+        PATEGANGenerator,
+        {
+            "n_bins": 4,
+            "n_teachers": 10,
+            "teacher_dim": 4,
+            "embedding_dim": 8,
+            "generator_dim": (16,),
+            "discriminator_dim": (16,),
+            "max_epochs": 2,
+            "steps_per_epoch": 5,
+            "batch_size": 32,
             "verbose": 0,
         },
     ),
@@ -246,6 +262,7 @@ def main(argv=None):
     rows = []
     for name in args.only:
         fits = args.fits_sgd if name.startswith("DP") else args.fits
+        fits = args.fits_sgd if name == "PATEGAN" else fits
         fits = 8 if args.quick else fits
         for canary in CANARIES:
             start = time.perf_counter()

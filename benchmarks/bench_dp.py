@@ -40,6 +40,7 @@ from sksynth.generators import (
     DPTVAEGenerator,
     GaussianCopulaGenerator,
     MSTGenerator,
+    PATEGANGenerator,
     PrivacyFilterGenerator,
     PrivBayesGenerator,
     TVAEGenerator,
@@ -63,6 +64,7 @@ DP = {
     "privbayes": PrivBayesGenerator,
     "dptvae": DPTVAEGenerator,
     "dpctgan": DPCTGANGenerator,
+    "pategan": PATEGANGenerator,
 }
 
 
@@ -82,6 +84,8 @@ def _dp(specs, train, test, quick):
         name, eps = spec.split(":")
         params = {"epsilon": float(eps), "delta": 1e-9, "random_state": 0, "verbose": 0}
         if quick and name.startswith("dp"):
+            params["max_epochs"] = 2
+        if quick and name == "pategan":
             params["max_epochs"] = 2
         start = time.perf_counter()
         with warnings.catch_warnings():

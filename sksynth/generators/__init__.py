@@ -17,6 +17,7 @@ from .dp import (
     DPCTGANGenerator,
     DPTVAEGenerator,
     MSTGenerator,
+    PATEGANGenerator,
     PrivBayesGenerator,
 )
 from .neural import CTGANGenerator, TabDDPMGenerator, TVAEGenerator
@@ -36,6 +37,7 @@ __all__ = [
     "IndependentGenerator",
     "KDEGenerator",
     "MSTGenerator",
+    "PATEGANGenerator",
     "PrivBayesGenerator",
     "PrivacyFilterGenerator",
     "SequenceGenerator",
