@@ -336,14 +336,29 @@ _DPSGD_DOC = """
     the zCDP budget and ``0.1 * delta`` for the label thresholds; (2) the
     training: DP-SGD with Poisson sampling, per-sample clipping to
     ``max_grad_norm`` and Gaussian noise, the noise multiplier calibrated by
-    opacus's RDP accountant so that the composition of (1) and (2) (in Renyi
-    DP) meets ``(epsilon, delta)``. Numeric columns are discretised into
+    the RDP analysis of the subsampled Gaussian
+    (:mod:`sksynth.generators.dp.accounting`, the analysis of opacus's RDP
+    accountant) so that the composition of (1) and (2) (in Renyi DP) meets
+    ``(epsilon, delta)``. Numeric columns are discretised into
     ``n_bins`` bins of the domain (values outside DP bounds are clipped) and
     drawn uniformly inside their bin when sampled; rows of a suppressed
     category form an ``other`` cell, sampled back as a released category
     chosen uniformly. The data-dependent encodings of the non-private
     generator (mode-specific normalisation) are not used. The training loss
     on real rows is not recorded in ``net_.history`` (it is not private).
+
+    What matters at a fixed budget: the noise a step adds to the mean
+    gradient of its batch (``noise_multiplier * max_grad_norm / batch``;
+    larger batches and more rows mean less) and the number of steps the net
+    needs to learn how the columns depend on each other (a few hundred; too
+    few and only the marginals are learned). The defaults, ``batch_size=
+    "auto"`` (``n / 32`` rows) and ``max_epochs=10`` (about 320 steps) with
+    a large learning rate, were chosen on adult (32,561 rows, ``delta=1e-9``,
+    ``epsilon=3``, ``income`` as ``y``): train-synthetic-test-real ROC AUC
+    0.855 for DP-TVAE and 0.834 for DP-CTGAN (0.49 and 0.65 with 250-row
+    batches for 30 epochs on 5,000 rows). Smaller tables get more noise per
+    step at the same ``epsilon`` and less utility: that is DP, not a
+    setting to tune.
 
     ``privacy_spent_.steps`` lists the domain steps (zCDP ``rho``) and one
     ``"subsampled-gaussian"`` entry per training run (``rho`` is NaN: it is
@@ -759,7 +774,7 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         bounds=None, n_bins=32, domain_budget=0.1, allow_large_delta=False,
         loss="logistic", weight_clip=0.01, embedding_dim=64, generator_dim=(128, 128),
         discriminator_dim=(128, 128), discriminator_steps=1, net=None,
-        device="cpu", max_epochs=10, batch_size="auto", lr=1e-3, callbacks=None,
+        device="cpu", max_epochs=10, batch_size="auto", lr=3e-3, callbacks=None,
         verbose=1, warm_start=False, random_state=None, constraints=None, schema=None,
     ):
         self.epsilon = epsilon
