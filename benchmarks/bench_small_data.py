@@ -16,7 +16,9 @@ classifiers); on the test fold average precision, ROC AUC, balanced accuracy,
 G-mean and minority F1. Classifiers: ``LogisticRegression``, RBF ``SVC``,
 ``KNeighborsClassifier`` and ``HistGradientBoostingClassifier``. Samplers:
 none, imblearn's SMOTE, BorderlineSMOTE, ADASYN, SVMSMOTE, the default
-``GenerativeOverSampler()`` and, where ``smote_variants`` imports (it is run
+``GenerativeOverSampler()``, the same with ``ARFGenerator(condition_rows=
+"leaf")`` (``GOS(ARF leaf)``: the generator's rows spill across the class
+boundary) and, where ``smote_variants`` imports (it is run
 from a separate environment, its dependencies installed by hand without
 tensorflow), its ``polynom_fit_SMOTE_star``, ``ProWSyn`` and ``SMOTE_IPF``.
 A sampler that fails on a fold (too few rows) leaves the fold unresampled; the
@@ -84,6 +86,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_imbalanced import DATASETS as KEEL12  # noqa: E402
 
 from sksynth.datasets import make_mixed_classification  # noqa: E402
+from sksynth.generators import ARFGenerator  # noqa: E402
 from sksynth.samplers import GenerativeOverSampler  # noqa: E402
 from sksynth.utils._progress import progress  # noqa: E402
 
@@ -123,6 +126,9 @@ def samplers(names=None):
         "ADASYN": ADASYN(random_state=0),
         "SVMSMOTE": SVMSMOTE(random_state=0),
         "GOS()": GenerativeOverSampler(random_state=0),
+        "GOS(ARF leaf)": GenerativeOverSampler(
+            ARFGenerator(condition_rows="leaf"), random_state=0
+        ),
     }
     try:
         import smote_variants  # noqa: F401

@@ -42,7 +42,9 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     generator : generator estimator, default=None
         Any sksynth generator (an object with ``fit(X, y)`` and
         ``sample(n, conditions=...)``). It is cloned before fitting. ``None``
-        uses :class:`~sksynth.generators.ARFGenerator` (the best of the
+        uses ``ARFGenerator(condition_rows="matching")`` (a generated row of
+        a class takes its values from that class's rows in the forest's
+        leaves; the best of the
         sksynth generators against SMOTE on KEEL data sets: see
         ``benchmarks/bench_imbalanced.py`` and
         ``benchmarks/bench_small_data.py``).
@@ -159,6 +161,11 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         self.n_neighbors = n_neighbors
         self.context_ratio = context_ratio
         self.random_state = random_state
+
+    def _default_generator(self):
+        from ..generators import ARFGenerator
+
+        return ARFGenerator(condition_rows="matching")
 
     @classmethod
     def _test_params(cls):
