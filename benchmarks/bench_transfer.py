@@ -33,7 +33,8 @@ Run: ``python benchmarks/bench_transfer.py [--quick] [--seeds 5]
 [--families bn,copula,tvae] [--related-rows 10000]``. ``--related-rows`` subsamples
 the related table (seeded, same rows for every seed and arm) to keep the run
 short; the default 10,000 of 43,832 and the epochs below are stated in the
-output. Writes ``benchmarks/results/transfer.json``. Needs
+output. Writes ``benchmarks/results/transfer.json`` (``transfer_N_wW.json``
+with ``--small-rows N`` other than 500 or ``--prior-weight W`` other than 1). Needs
 ``../shared/data/adult`` (skips with a message otherwise).
 """
 
@@ -224,7 +225,12 @@ def main(argv=None):
         "holdout_rows": int(len(foreign) - args.small_rows), "seeds": n_seeds,
         "quick": quick, "rows": rows, "verdicts": verdicts,
     }
-    (RESULTS / "transfer.json").write_text(json.dumps(out, indent=2))
+    name = "transfer"
+    if args.small_rows != 500:
+        name += f"_{args.small_rows}"
+    if args.prior_weight != 1.0:
+        name += f"_w{args.prior_weight:g}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(out, indent=2))
     return 0
 
 
