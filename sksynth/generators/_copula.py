@@ -348,6 +348,9 @@ class _Copula:
         this copula's marginals), each pair weighted by the related rows that
         hold both columns in the domain; and the rows they amount to."""
         Zp, inside = prior
+        # a missing cell is in the domain only where these rows had some
+        # (a class copula may have none in a column the table has them in)
+        inside = inside & ~(np.isnan(Zp) & ~np.isnan(Z).any(axis=0))
         n = len(Z)
         valid = np.array([0.0 if c.kind == "categorical" else c.low
                           for c in self.schema_.columns])

@@ -280,3 +280,16 @@ def test_oversampler_borrows_the_related_minority():
         assert (yo.iloc[len(X):] == 1).all() and len(new) == 194
         means[name] = float(new["v"].mean())
     assert means["scratch"] < 2.2 and means["transfer"] > means["scratch"] + 0.2, means
+
+
+def test_copula_prior_with_missing_cells_a_class_never_has():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"c": rng.choice(["a", "b"], 40), "v": rng.normal(size=40)})
+    y = pd.Series([0] * 20 + [1] * 20)
+    X.loc[:4, "c"] = np.nan  # missing in class 0 only
+    Xr = pd.DataFrame({"c": rng.choice(["a", "b", None], 200),
+                       "v": rng.normal(size=200)})
+    yr = pd.Series(rng.randint(0, 2, 200))
+    gen = GaussianCopulaGenerator(prior=(Xr, yr), random_state=0).fit(X, y)
+    Xs, ys = gen.sample(200, random_state=0)
+    assert Xs["c"].isna().any() and not Xs.loc[np.asarray(ys) == 1, "c"].isna().any()
