@@ -176,8 +176,9 @@ def scores(train, test, synth, it, has_time=True):
     return row
 
 
-def run_par(train, seed, static, use_cache=True):
-    """PAR at its defaults in SDV's venv; cached by input hash and seed."""
+def run_par(train, seed, static, use_cache=True, cached_only=False):
+    """PAR at its defaults in SDV's venv; cached by input hash and seed
+    (``cached_only``: ``None`` when not cached)."""
     csv = train.to_csv(index=False)
     key = hashlib.sha1(f"{csv}|{seed}|{static}".encode()).hexdigest()[:16]
     cached_csv, cached_info = PAR_CACHE / f"{key}.csv", PAR_CACHE / f"{key}.json"
@@ -185,6 +186,8 @@ def run_par(train, seed, static, use_cache=True):
         info = json.loads(cached_info.read_text())
         info["cached"] = True
         return pd.read_csv(cached_csv), info
+    if cached_only:
+        return None, None
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp, "in.csv"), Path(tmp, "out.csv")
         src.write_text(csv)
@@ -230,7 +233,7 @@ def _align(synth, train):
     return out
 
 
-def par_grid(data, seeds, models, it, quick, use_cache):
+def par_grid(data, seeds, models, it, quick, use_cache, cached_only=False):
     """PAR and our models on the same (smaller) training sequences."""
     rows = []
     for seed in seeds:  # every set's first seed first
@@ -249,7 +252,10 @@ def par_grid(data, seeds, models, it, quick, use_cache):
             )
             for model in models:
                 if model == "par":
-                    synth, info = run_par(train, seed, static, use_cache)
+                    synth, info = run_par(train, seed, static, use_cache, cached_only)
+                    if synth is None:
+                        print(f"PAR on {size}, seed {seed}: not cached, skipped")
+                        continue
                     synth = _align(synth, train)
                     extra = {
                         "fit_s": info["fit_s"],
@@ -319,6 +325,9 @@ def main():
     parser.add_argument("--models", default="tree,gru", help="tree,gru[,par]")
     parser.add_argument("--skip-main", action="store_true", help="PAR grid only")
     parser.add_argument("--no-par-cache", action="store_true")
+    parser.add_argument(
+        "--par-cached-only", action="store_true", help="skip PAR fits not cached"
+    )
     parser.add_argument("--out", default="sequences.json")
     args = parser.parse_args()
     it = 200 if args.quick else 600
@@ -367,7 +376,13 @@ def main():
         else:
             par_models = list(dict.fromkeys([*models, "par"]))
             rows += par_grid(
-                data, seeds, par_models, it, args.quick, not args.no_par_cache
+                data,
+                seeds,
+                par_models,
+                it,
+                args.quick,
+                not args.no_par_cache,
+                args.par_cached_only,
             )
     if not rows:
         rows = [{"data": "none", "model": "none", "seed": 0}]

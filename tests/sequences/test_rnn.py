@@ -78,3 +78,34 @@ def test_sines_shape_is_learned():
     assert abs(v[:, 0].mean() - r[:, 0].mean()) < 0.05
     assert abs(v[:, -1].mean() - r[:, -1].mean()) < 0.15
     assert np.abs(np.diff(v, axis=1)).mean() < 3 * np.abs(np.diff(r, axis=1)).mean()
+
+
+def _within_step_panel(n=150, T=12, seed=0):
+    """Per step: a bimodal ``a`` drawn afresh (the past says nothing of it)
+    and ``b`` = ``a`` plus a little noise: only the within-step chain and the
+    mixture output can reproduce their joint law."""
+    rng = np.random.RandomState(seed)
+    a = np.where(rng.uniform(size=(n, T)) < 0.5, -2.0, 2.0) + rng.normal(
+        0, 0.3, size=(n, T)
+    )
+    b = a + rng.normal(0, 0.2, size=(n, T))
+    return pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(n), T),
+            "t": np.tile(np.arange(T), n),
+            "a": a.ravel(),
+            "b": b.ravel(),
+        }
+    )
+
+
+def test_columns_of_a_step_are_drawn_jointly_and_bimodal():
+    df = _within_step_panel()
+    gen = SequenceGenerator("id", "t", **{**GRU, "max_epochs": 60}).fit(df)
+    out = gen.sample(100, random_state=0)
+    # measured 0.994 / 0.003 (data: 0.995 / 0.001). Columns drawn
+    # independently given the state (the earlier heads) cannot correlate
+    # here (``a`` is fresh at every step); one normal per column puts a
+    # large share between the modes
+    assert out["a"].corr(out["b"]) > 0.9
+    assert (out["a"].abs() < 1).mean() < 0.05

@@ -56,7 +56,9 @@ class SequenceGenerator(GeneratorMixin, BaseEstimator):
       ``n_lags`` steps: with ``model="tree"`` (CPU-fast) a chain of
       gradient-boosted trees, column by column (numeric columns by their
       change since the previous step plus a residual drawn from the training
-      residuals, categorical ones by sampled class probabilities); with
+      residuals, its rank persisting along the sequence as the training
+      residuals' ranks do, within the range seen in ``fit``; categorical
+      ones by sampled class probabilities); with
       ``model="gru"`` a recurrent network over whole sequences trained
       through skorch (GPU-ready, ``partial_fit``);
     - the **length** of every sequence (a column of the static table).

@@ -5,14 +5,20 @@ standardised, categorical ones one-hot), the previous step (numeric values
 standardised with a missing flag, categorical ones one-hot with a missing
 class) and the previous log gap; from its state it predicts the log gap of
 the step (irregular series: a normal) and then, given that gap, every
-temporal column (a normal for numeric values, a Bernoulli for their
-missingness, a softmax for categories). Training maximises the likelihood of
-the observed steps (teacher forcing) on padded sequences; sampling runs the
-GRU step by step. The net is a :class:`~sksynth.generators.neural._base.
-GeneratorNet` (skorch: device, callbacks, history, ``partial_fit``).
+temporal column in turn, each head reading the columns already drawn at this
+step (a chain: the columns of a step are not independent given the state).
+A numeric value is a mixture of normals for its change since the previous
+step (its level at an entity's first step or after a missing value), with a
+Bernoulli for its missingness; a category a softmax. Training maximises the
+likelihood of the observed steps (teacher forcing) on padded sequences;
+sampling runs the GRU step by step. The net is a
+:class:`~sksynth.generators.neural._base.GeneratorNet` (skorch: device,
+callbacks, history, ``partial_fit``).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
@@ -23,27 +29,49 @@ from ..neural._base import GeneratorNet, _torch_device_index
 
 __all__ = ["RNNSteps", "SequenceModule", "SequenceNet"]
 
+_N_MIX = 3  # normal components of a numeric column's output
+
 
 class SequenceModule(nn.Module):
-    """GRU and output heads (see the module docstring)."""
+    """GRU and output heads (see the module docstring).
 
-    def __init__(self, d_in=1, d_out=1, d_gap=0, hidden_size=64):
+    One head per temporal column, reading the GRU state, the step's gap and
+    the encodings of the columns before it at the same step
+    (``enc_widths``): the columns of a step form a chain, so their joint
+    distribution given the state is not forced to be independent.
+    """
+
+    def __init__(
+        self, d_in=1, d_out=1, d_gap=0, hidden_size=64, enc_widths=(), out_widths=()
+    ):
         super().__init__()
         self.gru = nn.GRU(d_in, hidden_size, batch_first=True)
         self.gap_head = nn.Linear(hidden_size, 2) if d_gap else None
-        self.head = nn.Sequential(
-            nn.Linear(hidden_size + d_gap, hidden_size),
-            nn.ReLU(),
-            nn.Linear(hidden_size, d_out),
+        enc_widths = list(enc_widths) or [0]
+        out_widths = list(out_widths) or [d_out]
+        self.enc_ends = np.cumsum([0, *enc_widths[:-1]]).tolist()
+        self.heads = nn.ModuleList(
+            nn.Sequential(
+                nn.Linear(hidden_size + d_gap + end, hidden_size),
+                nn.ReLU(),
+                nn.Linear(hidden_size, w),
+            )
+            for end, w in zip(self.enc_ends, out_widths)
         )
 
     def forward(self, inp, h0=None):
         out, h = self.gru(inp, h0)
         return out, h
 
-    def outputs(self, state, gap):
-        x = state if gap is None else torch.cat([state, gap], dim=-1)
-        return self.head(x)
+    def head_input(self, state, gap):
+        return state if gap is None else torch.cat([state, gap], dim=-1)
+
+    def column_output(self, c, base, current):
+        """Outputs of column ``c`` given ``base`` (state, gap) and the
+        ``current`` step's encoding (only the columns before ``c`` are read)."""
+        end = self.enc_ends[c]
+        x = base if not end else torch.cat([base, current[..., :end]], dim=-1)
+        return self.heads[c](x)
 
 
 class SequenceNet(GeneratorNet):
@@ -56,12 +84,18 @@ class SequenceNet(GeneratorNet):
 class _Layout:
     """Channels of the packed training tensor and the likelihood."""
 
-    def __init__(self, kinds, n_categories, has_missing, d_static, model_gaps):
+    def __init__(
+        self, kinds, n_categories, has_missing, d_static, model_gaps, n_mix=_N_MIX
+    ):
         self.kinds = kinds
         self.n_categories = n_categories
         self.has_missing = has_missing
         self.model_gaps = model_gaps
-        # step encoding: numeric (value, missing flag), categorical one-hot
+        self.n_mix = n_mix
+        # step encoding: numeric (value, missing flag), categorical one-hot;
+        # outputs: numeric (n_mix weights, means, log scales of the level at
+        # an entity's first step, then of the change since the previous
+        # step; missing logit), categorical logits
         self.enc = []
         self.out = []
         e = o = 0
@@ -69,7 +103,7 @@ class _Layout:
             if kind == "numeric":
                 w = 1 + int(has_missing[c])
                 self.enc.append((e, e + w))
-                self.out.append((o, o + 2 + int(has_missing[c])))
+                self.out.append((o, o + 6 * n_mix + int(has_missing[c])))
             else:
                 w = n_categories[c] + 1
                 self.enc.append((e, e + w))
@@ -81,11 +115,34 @@ class _Layout:
         self.d_static = d_static
         self.d_in = d_static + e + 2  # + previous log gap + first-step flag
         C = len(kinds)
-        # packed tensor: inputs | targets (C values) | target gap | mask
+        # packed tensor: inputs | targets (C values) | target gap | mask |
+        # the step's own encoding (the within-step chain)
         self.t_start = self.d_in
         self.g_col = self.t_start + C
         self.m_col = self.g_col + 1
-        self.width = self.m_col + 1
+        self.c_start = self.m_col + 1
+        self.dt_start = self.c_start + e  # changes since the previous step
+        self.width = self.dt_start + C
+
+    def enc_widths(self):
+        return [b - a for a, b in self.enc]
+
+    def out_widths(self):
+        return [b - a for a, b in self.out]
+
+    def mixture(self, o, change=False):
+        """Weights (log), means and log scales of a numeric column's level
+        (or, ``change``, its change since the previous step)."""
+        k = self.n_mix
+        o = o[..., 3 * k :] if change else o
+        logw = torch.log_softmax(o[..., :k], dim=-1)
+        return logw, o[..., k : 2 * k], o[..., 2 * k : 3 * k].clamp(-7, 5)
+
+    def nll(self, o, y, change):
+        logw, mu, log_s = self.mixture(o, change)
+        y = y[..., None]
+        comp = logw - 0.5 * ((y - mu) / log_s.exp()) ** 2 - log_s
+        return -torch.logsumexp(comp, dim=-1) + 0.5 * math.log(2 * math.pi)
 
     def loss(self, module, Xb):
         inp = Xb[:, :, : self.d_in]
@@ -101,31 +158,43 @@ class _Layout:
             nll = 0.5 * ((gap[:, :, 0] - mu) / log_s.exp()) ** 2 + log_s
             total = total + (nll * has_gap).sum() / has_gap.sum().clamp(min=1)
             gap_in = torch.where(has_gap[..., None] > 0, gap, torch.zeros_like(gap))
-        out = module.outputs(state, gap_in)
+        base = module.head_input(state, gap_in)
+        current = Xb[:, :, self.c_start :]
         n = mask.sum().clamp(min=1)
         for c, kind in enumerate(self.kinds):
             a, b = self.out[c]
+            o = module.column_output(c, base, current)
             y = target[:, :, c]
             if kind == "numeric":
                 miss = torch.isnan(y)
                 obs = mask * (~miss).float()
-                mu, log_s = out[:, :, a], out[:, :, a + 1].clamp(-7, 5)
-                yv = torch.where(miss, torch.zeros_like(y), y)
-                nll = 0.5 * ((yv - mu) / log_s.exp()) ** 2 + log_s
+                dy = Xb[:, :, self.dt_start + c]
+                has_d = ~torch.isnan(dy)
+                zero = torch.zeros_like(y)
+                nll = torch.where(
+                    has_d,
+                    self.nll(o, torch.where(has_d, dy, zero), True),
+                    self.nll(o, torch.where(miss, zero, y), False),
+                )
                 total = total + (nll * obs).sum() / n
                 if self.has_missing[c]:
                     bce = nn.functional.binary_cross_entropy_with_logits(
-                        out[:, :, a + 2], miss.float(), reduction="none"
+                        o[..., -1], miss.float(), reduction="none"
                     )
                     total = total + (bce * mask).sum() / n
             else:
-                logits = out[:, :, a:b]
                 cls = torch.where(torch.isnan(y), torch.full_like(y, b - a - 1), y)
                 ce = nn.functional.cross_entropy(
-                    logits.reshape(-1, b - a), cls.reshape(-1).long(), reduction="none"
+                    o.reshape(-1, b - a), cls.reshape(-1).long(), reduction="none"
                 ).reshape(cls.shape)
                 total = total + (ce * mask).sum() / n
         return total
+
+
+def _draw_rows(p, rng):
+    """One category per row of the probabilities ``p``."""
+    u = rng.uniform(size=(len(p), 1))
+    return np.minimum((np.cumsum(p, axis=1) < u).sum(axis=1), p.shape[1] - 1)
 
 
 class RNNSteps:
@@ -220,6 +289,9 @@ class RNNSteps:
         X[:, :, lay.t_start : lay.g_col] = self._targets(vals)
         X[:, :, lay.g_col] = g
         X[:, :, lay.m_col] = mask
+        X[:, :, lay.c_start : lay.dt_start] = enc
+        X[:, :, lay.dt_start :] = np.nan
+        X[:, 1:, lay.dt_start :] = (vals[:, 1:] - vals[:, :-1]) / self.dstd_
         return X
 
     # --------------------------------------------------------------- fit
@@ -234,6 +306,14 @@ class RNNSteps:
             if kind == "numeric" and (~np.isnan(z)).any():
                 self.mean_[c] = np.nanmean(z)
                 self.std_[c] = np.nanstd(z) or 1.0
+        # std of the changes within entities (numeric columns)
+        same = np.r_[False, panel.entity[1:] == panel.entity[:-1]]
+        change = np.where(same[:, None], vals - np.roll(vals, 1, axis=0), np.nan)
+        self.dstd_ = np.ones(len(self.kinds))
+        for c, kind in enumerate(self.kinds):
+            ok = ~np.isnan(change[:, c])
+            if kind == "numeric" and ok.any():
+                self.dstd_[c] = np.std(change[ok, c]) or 1.0
         self.gap_mean_, self.gap_std_ = 0.0, 1.0
         if log_gaps is not None and (~np.isnan(log_gaps)).any():
             self.gap_mean_ = float(np.nanmean(log_gaps))
@@ -266,6 +346,8 @@ class RNNSteps:
             module__d_out=lay.d_out,
             module__d_gap=int(self.model_gaps),
             module__hidden_size=self.hidden_size,
+            module__enc_widths=lay.enc_widths(),
+            module__out_widths=lay.out_widths(),
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -307,6 +389,7 @@ class RNNSteps:
         prev = np.zeros((n, lay.d_step), dtype=np.float32)
         prev_gap = np.zeros(n, dtype=np.float32)
         first = np.ones(n, dtype=np.float32)
+        prev_raw = np.full((n, C), np.nan)  # previous values (their changes)
         h = None
         with torch.random.fork_rng(devices=_torch_device_index(dev)), torch.no_grad():
             torch.manual_seed(draw_seed(rng))
@@ -329,6 +412,7 @@ class RNNSteps:
                 _, h = module(packed)
                 last = h_len - 1
                 prev = enc[np.arange(n), last]
+                prev_raw = h_vals[np.arange(n), last].astype(float)
                 prev_gap = g[np.arange(n), last].astype(np.float32)
                 first[:] = 0
             out = np.full((n, T, C), np.nan)
@@ -357,30 +441,47 @@ class RNNSteps:
                     gap_std = gz.cpu().numpy()
                     g = gap_std * self.gap_std_ + self.gap_mean_
                     out_gaps[:, t] = np.where(first > 0, np.nan, g)
-                o = module.outputs(state, gap_in).cpu().numpy()
-                vals = np.empty((n, C))
+                base = module.head_input(state, gap_in)
+                vals = np.full((n, C), np.nan)
+                current = torch.zeros((n, lay.d_step), device=dev)
                 for c, kind in enumerate(self.kinds):
                     a, b = lay.out[c]
+                    o_t = module.column_output(c, base, current)
                     if kind == "numeric":
-                        z = o[:, a] + np.exp(np.clip(o[:, a + 1], -7, 5)) * rng.normal(
-                            size=n
-                        )
-                        v = z * self.std_[c] + self.mean_[c]
+                        has = ~np.isnan(prev_raw[:, c])
+                        v = np.empty(n)
+                        for change in (False, True):
+                            rows = np.flatnonzero(has == change)
+                            if not len(rows):
+                                continue
+                            logw, mu, log_s = (
+                                x.cpu().numpy()
+                                for x in lay.mixture(o_t[torch.as_tensor(rows)], change)
+                            )
+                            k = _draw_rows(np.exp(logw), rng)
+                            i = np.arange(len(rows))
+                            z = mu[i, k] + np.exp(log_s[i, k]) * rng.normal(size=len(i))
+                            if change:
+                                v[rows] = prev_raw[rows, c] + z * self.dstd_[c]
+                            else:
+                                v[rows] = z * self.std_[c] + self.mean_[c]
                         if lay.has_missing[c]:
-                            p = 1 / (1 + np.exp(-o[:, a + 2]))
+                            p = 1 / (1 + np.exp(-o_t[:, -1].cpu().numpy()))
                             v[rng.uniform(size=n) < p] = np.nan
                     else:
-                        logits = o[:, a:b]
+                        logits = o_t.cpu().numpy()
                         p = np.exp(logits - logits.max(axis=1, keepdims=True))
                         p /= p.sum(axis=1, keepdims=True)
-                        u = rng.uniform(size=(n, 1))
-                        k = np.minimum(
-                            (np.cumsum(p, axis=1) < u).sum(axis=1), b - a - 1
-                        )
+                        k = _draw_rows(p, rng)
                         v = np.where(k == b - a - 1, np.nan, k).astype(float)
                     f = fixed[:, min(t, fixed.shape[1] - 1), c]
                     vals[:, c] = np.where(np.isnan(f), v, f)
+                    lo, hi = lay.enc[c]
+                    current[:, lo:hi] = torch.as_tensor(
+                        self._step_enc(vals)[:, lo:hi], device=dev
+                    )
                 out[:, t] = vals
+                prev_raw = vals.copy()
                 prev = self._step_enc(vals)
                 prev_gap = gap_std
                 first[:] = 0
