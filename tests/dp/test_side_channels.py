@@ -18,6 +18,7 @@ from sksynth.generators import (
     DPCTGANGenerator,
     DPTVAEGenerator,
     MSTGenerator,
+    PATEGANGenerator,
     PrivBayesGenerator,
 )
 from sksynth.generators.dp import DPDomainWarning
@@ -30,6 +31,7 @@ GENERATORS = [
     PrivBayesGenerator,
     DPTVAEGenerator,
     DPCTGANGenerator,
+    PATEGANGenerator,
 ]
 N = 400
 
