@@ -7,7 +7,7 @@ fitted on ``income`` as the target; ``privbayes:EPS`` on request) prints TSTR
 (ROC AUC on the adult test set), column shapes and pairs (against the test
 set) and fit seconds, against real-data training (TRTR), and writes
 ``benchmarks/results/dp.json``. The DP-SGD rows also report the DP-SGD steps,
-expected batch and noise multiplier their defaults gave. ``--quick``: 3,000
+expected batch and noise multiplier their defaults gave. ``--quick``: 5,000
 rows, MST and DP-TVAE at epsilon 1, 2 epochs.
 
 ``python benchmarks/bench_dp.py attacks [--quick] [--rows N]`` runs the
@@ -205,7 +205,7 @@ def main(argv=None):
         holdout = test.sample(len(train), random_state=1).reset_index(drop=True)
         rows, name = _attacks(train, holdout, args.quick)
     else:
-        train, test = _load(args.rows or (3000 if args.quick else None))
+        train, test = _load(args.rows or (5000 if args.quick else None))
         eps = ("1",) if args.quick else ("1", "3", "10")
         gens = ("mst", "dptvae") if args.quick else ("mst", "aim", "dptvae", "dpctgan")
         specs = args.specs or [f"{g}:{e}" for g in gens for e in eps]

@@ -287,6 +287,8 @@ _OLD_COMMON = """    max_epochs : int
         Epochs of ``fit`` (and of each ``partial_fit`` call).
     batch_size : int
         Rows per optimisation step.
+    lr : float
+        Learning rate of the optimizer.
 """
 assert _OLD_COMMON in _COMMON_DOC
 _DPSGD_COMMON_DOC = _COMMON_DOC.replace(_OLD_COMMON, """    max_epochs : int, default=10
@@ -298,6 +300,10 @@ _DPSGD_COMMON_DOC = _COMMON_DOC.replace(_OLD_COMMON, """    max_epochs : int, de
         ``q = batch_size / n``). ``"auto"``: ``n / 32`` rows (32 steps an
         epoch, so that the default 10 epochs are about 320 steps whatever
         the size of the table), at least 16 and at most 1,000.
+    lr : float
+        Learning rate of Adam; the defaults (1e-2 for DP-TVAE, 3e-3 for
+        DP-CTGAN) are larger than the non-private generators' (a few hundred
+        noisy steps).
 """)
 
 
