@@ -361,7 +361,7 @@ _DPSGD_DOC = """
     "auto"`` (``n / 32`` rows) and ``max_epochs=10`` (about 320 steps) with
     a large learning rate, were chosen on adult (32,561 rows, ``delta=1e-9``,
     ``epsilon=3``, ``income`` as ``y``): train-synthetic-test-real ROC AUC
-    0.855 for DP-TVAE and 0.834 for DP-CTGAN (0.49 and 0.65 with 250-row
+    0.858 for DP-TVAE and 0.845 for DP-CTGAN (0.49 and 0.65 with 250-row
     batches for 30 epochs on 5,000 rows). Smaller tables get more noise per
     step at the same ``epsilon`` and less utility: that is DP, not a
     setting to tune.
