@@ -8,8 +8,9 @@ the step (irregular series: a normal) and then, given that gap, every
 temporal column in turn, each head reading the columns already drawn at this
 step (a chain: the columns of a step are not independent given the state).
 A numeric value is a mixture of normals for its change since the previous
-step (its level at an entity's first step or after a missing value), with a
-Bernoulli for its missingness; a category a softmax. Training maximises the
+step where its changes vary much less than its level (its level otherwise,
+and at an entity's first step or after a missing value), with a Bernoulli
+for its missingness; a category a softmax. Training maximises the
 likelihood of the observed steps (teacher forcing) on padded sequences;
 sampling runs the GRU step by step. The net is a
 :class:`~sksynth.generators.neural._base.GeneratorNet` (skorch: device,
@@ -30,6 +31,7 @@ from ..neural._base import GeneratorNet, _torch_device_index
 __all__ = ["RNNSteps", "SequenceModule", "SequenceNet"]
 
 _N_MIX = 3  # normal components of a numeric column's output
+_CHANGE_RATIO = 0.5  # changes' std below this x the level's: model changes
 
 
 class SequenceModule(nn.Module):
@@ -291,7 +293,8 @@ class RNNSteps:
         X[:, :, lay.m_col] = mask
         X[:, :, lay.c_start : lay.dt_start] = enc
         X[:, :, lay.dt_start :] = np.nan
-        X[:, 1:, lay.dt_start :] = (vals[:, 1:] - vals[:, :-1]) / self.dstd_
+        change = (vals[:, 1:] - vals[:, :-1]) / self.dstd_
+        X[:, 1:, lay.dt_start :] = np.where(self.use_change_, change, np.nan)
         return X
 
     # --------------------------------------------------------------- fit
@@ -310,10 +313,15 @@ class RNNSteps:
         same = np.r_[False, panel.entity[1:] == panel.entity[:-1]]
         change = np.where(same[:, None], vals - np.roll(vals, 1, axis=0), np.nan)
         self.dstd_ = np.ones(len(self.kinds))
+        # a column is modelled by its changes where they vary much less than
+        # its level (a smooth, persistent series); a noisy, mean-reverting
+        # one by its level (changes would drift while the net is learning)
+        self.use_change_ = np.zeros(len(self.kinds), bool)
         for c, kind in enumerate(self.kinds):
             ok = ~np.isnan(change[:, c])
             if kind == "numeric" and ok.any():
                 self.dstd_[c] = np.std(change[ok, c]) or 1.0
+                self.use_change_[c] = self.dstd_[c] < _CHANGE_RATIO * self.std_[c]
         self.gap_mean_, self.gap_std_ = 0.0, 1.0
         if log_gaps is not None and (~np.isnan(log_gaps)).any():
             self.gap_mean_ = float(np.nanmean(log_gaps))
@@ -448,7 +456,7 @@ class RNNSteps:
                     a, b = lay.out[c]
                     o_t = module.column_output(c, base, current)
                     if kind == "numeric":
-                        has = ~np.isnan(prev_raw[:, c])
+                        has = ~np.isnan(prev_raw[:, c]) & self.use_change_[c]
                         v = np.empty(n)
                         for change in (False, True):
                             rows = np.flatnonzero(has == change)
