@@ -479,12 +479,13 @@ def main():
     bar.close()
     ranks = rank_table(rows) if rows else pd.DataFrame()
     pd.set_option("display.width", 200)
-    print(
-        f"\nMean rank per classifier ({len(sets)} sets <= {args.max_rows} rows"
-        f"{' (all)' if args.all else ''}, {args.folds}-fold x {args.repeats}; "
-        f"{time.perf_counter() - started:.0f} s)"
-    )
-    print(ranks.round(3).to_string(index=False))
+    if rows:
+        print(
+            f"\nMean rank per classifier ({len(sets)} sets <= {args.max_rows} rows"
+            f"{' (all)' if args.all else ''}, {args.folds}-fold x {args.repeats}; "
+            f"{time.perf_counter() - started:.0f} s)"
+        )
+        print(ranks.round(3).to_string(index=False))
     speed = pd.DataFrame(
         [
             {

@@ -52,8 +52,9 @@ ax.legend()
 # -----------------------
 # With ``selection="random"`` the rows are kept as the generator draws them;
 # with ``"knn"`` (the default) three rows are drawn per needed row and those
-# whose 10 nearest real rows most often belong to the minority class are
-# kept. The share of generated rows that sit among majority rows drops.
+# whose 10 nearest real rows are mostly majority rows are left out (random
+# ones of the rest are kept). The share of generated rows that sit among
+# majority rows drops.
 import numpy as np  # noqa: E402
 from sklearn.neighbors import NearestNeighbors  # noqa: E402
 
@@ -77,10 +78,11 @@ for selection in ["random", "knn"]:
 print(f"  real: {share_among_majority(X[y == 1]):.0%} of the real minority rows")
 
 # %%
-# The kept rows are "safe" rows: unlike the real minority, they avoid the
-# region where the classes overlap. That is what helps a classifier draw its
-# boundary (as SMOTE's interpolation between minority neighbours does); when
-# the class's own distribution is wanted, use ``selection="random"``.
+# Only the rows that sit among the majority are left out: the kept rows still
+# reach the region where the classes overlap, where a classifier draws its
+# boundary (as SMOTE's interpolation between minority neighbours does);
+# ``selection="safest"`` keeps only the rows deepest inside the class, and
+# when the class's own distribution is wanted, use ``selection="random"``.
 
 # %%
 # Cross-validated against no resampling and SMOTENC
