@@ -207,7 +207,10 @@ def main(argv=None):
     else:
         train, test = _load(args.rows or (5000 if args.quick else None))
         eps = ("1",) if args.quick else ("1", "3", "10")
-        gens = ("mst", "dptvae") if args.quick else ("mst", "aim", "dptvae", "dpctgan")
+        gens = (
+            ("mst", "dptvae") if args.quick
+            else ("mst", "aim", "dptvae", "dpctgan", "pategan")
+        )
         specs = args.specs or [f"{g}:{e}" for g in gens for e in eps]
         rows, name = _dp(specs, train, test, args.quick)
     table = pd.DataFrame(rows)
