@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..utils._random import draw_seed
 from ._base import GeneratorSamplerMixin
-from ._selection import drop_per_block, neighbour_agreement, top_per_block
+from ._selection import NeighbourScorer, fill_from_rejected, top_per_block
 
 __all__ = ["GenerativeOverSampler"]
 
@@ -215,38 +215,82 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         X_fit = X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
         y_fit = pd.Series(y[rows], name="__class__")
         self.generator_ = gen.fit(X_fit, y_fit)
-        factor = 1 if self.selection == "random" else self.n_candidates
-        X_parts, y_parts, sizes = [X], [y], []
+        scorer = None
+        if self.selection != "random" and self.n_candidates > 1:
+            scorer = NeighbourScorer(self.n_neighbors)
+            if len(y) > _MAX_REFERENCE_ROWS:  # the generator's rows, reweighted
+                scorer.fit(X_fit, y[rows], sample_weight=weight)
+            else:
+                scorer.fit(X, y)
+        X_parts, y_parts = [X], [y]
         for cls, n in self.sampling_strategy_.items():
+            n = int(n)
             if n <= 0:
                 continue
-            Xs, _ = gen.sample(
-                factor * int(n),
-                conditions={"__class__": cls},
-                random_state=draw_seed(rng),
-            )
-            X_parts.append(Xs)
-            y_parts.append(np.full(factor * int(n), cls, dtype=y.dtype))
-            sizes.append(int(n))
-        if factor > 1 and sizes:
-            X_new = (
-                pd.concat(X_parts[1:], ignore_index=True)
-                if isinstance(X, pd.DataFrame)
-                else np.concatenate(X_parts[1:])
-            )
-            y_new = np.concatenate(y_parts[1:])
-            if len(y) > _MAX_REFERENCE_ROWS:  # the generator's rows, reweighted
-                scores = neighbour_agreement(
-                    X_fit, y[rows], X_new, y_new, self.n_neighbors, sample_weight=weight
-                )
+            if scorer is None:
+                Xs = self._draw(gen, cls, n, rng)
+            elif self.selection == "safest":
+                Xs = self._draw(gen, cls, self.n_candidates * n, rng)
+                scores = scorer.score(Xs, np.full(len(Xs), cls, dtype=y.dtype))
+                Xs = _take(Xs, top_per_block(scores, [n], self.n_candidates, rng))
             else:
-                scores = neighbour_agreement(X, y, X_new, y_new, self.n_neighbors)
-            choose = top_per_block if self.selection == "safest" else drop_per_block
-            keep = choose(scores, sizes, factor, rng)
-            X_new = X_new.iloc[keep] if isinstance(X, pd.DataFrame) else X_new[keep]
-            X_parts, y_parts = [X, X_new], [y, y_new[keep]]
+                Xs = self._draw_passing(gen, scorer, cls, n, y.dtype, rng)
+            X_parts.append(Xs)
+            y_parts.append(np.full(n, cls, dtype=y.dtype))
         if isinstance(X, pd.DataFrame):
             X_res = pd.concat(X_parts, ignore_index=True)
         else:
             X_res = np.concatenate([np.asarray(p, dtype=X.dtype) for p in X_parts])
         return X_res, np.concatenate(y_parts)
+
+    @staticmethod
+    def _draw(gen, cls, n, rng):
+        Xs, _ = gen.sample(
+            n, conditions={"__class__": cls}, random_state=draw_seed(rng)
+        )
+        return Xs
+
+    def _draw_passing(self, gen, scorer, cls, n, dtype, rng, threshold=0.5):
+        """``n`` rows of class ``cls``, random among the candidates that pass.
+
+        Candidates are drawn in rounds (about what is still needed over the
+        pass rate so far), scored, and the passing ones kept, until ``n`` pass
+        or ``n_candidates * n`` were drawn; the best of the rejected then
+        fill the rest. The rows kept are distributed as random ones among
+        ``n_candidates * n`` candidates that pass (``drop_per_block``) while
+        far fewer are generated and scored.
+        """
+        budget = self.n_candidates * n
+        kept, rejected, rejected_scores = [], [], []
+        n_kept = n_drawn = n_passed = 0
+        while n_kept < n and n_drawn < budget:
+            need = n - n_kept
+            rate = max(n_passed / n_drawn if n_drawn else 1.0, 1 / self.n_candidates)
+            m = min(budget - n_drawn, int(np.ceil(1.1 * need / rate)) + 1)
+            Xs = self._draw(gen, cls, m, rng)
+            scores = scorer.score(Xs, np.full(m, cls, dtype=dtype))
+            passed = np.flatnonzero(scores >= threshold)
+            n_drawn += m
+            n_passed += len(passed)
+            if len(passed) > need:
+                passed = np.sort(rng.choice(passed, need, replace=False))
+            kept.append(_take(Xs, passed))
+            n_kept += len(passed)
+            fail = np.flatnonzero(scores < threshold)
+            rejected.append(_take(Xs, fail))
+            rejected_scores.append(scores[fail])
+        if n_kept < n:
+            pool = _concat(rejected)
+            pick = fill_from_rejected(np.concatenate(rejected_scores), n - n_kept, rng)
+            kept.append(_take(pool, pick))
+        return _concat(kept)
+
+
+def _take(X, idx):
+    return X.iloc[idx] if isinstance(X, pd.DataFrame) else np.asarray(X)[idx]
+
+
+def _concat(parts):
+    if isinstance(parts[0], pd.DataFrame):
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate(parts)

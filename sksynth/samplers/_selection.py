@@ -10,7 +10,13 @@ from sklearn.neighbors import NearestNeighbors
 
 from ..preprocessing import TableEncoder
 
-__all__ = ["drop_per_block", "neighbour_agreement", "top_per_block"]
+__all__ = [
+    "NeighbourScorer",
+    "drop_per_block",
+    "fill_from_rejected",
+    "neighbour_agreement",
+    "top_per_block",
+]
 
 
 def drop_per_block(scores, sizes, n_candidates, rng, threshold=0.5):
@@ -65,15 +71,70 @@ def top_per_block(scores, sizes, n_candidates, rng):
     return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
 
 
+class NeighbourScorer:
+    """Share of a candidate's nearest real rows that carry its label.
+
+    Fitted once on the real rows (the encoder and the neighbour index), then
+    called on as many batches of candidates as needed. Distances are
+    Euclidean on :class:`~sksynth.preprocessing.TableEncoder`'s encoding
+    fitted on ``X`` (standardised numeric columns, one-hot categories,
+    missing indicators). With ``sample_weight`` the share is weighted.
+
+    Parameters
+    ----------
+    n_neighbors : int
+        Real rows consulted per candidate (fewer when ``X`` is smaller).
+    """
+
+    def __init__(self, n_neighbors):
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X, y, sample_weight=None):
+        """Encode the real rows ``X`` (labels ``y``) and index them."""
+        self.encoder_ = TableEncoder(numeric="standard").fit(X)
+        self.y_ = np.asarray(y)
+        self.weight_ = (
+            None
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)
+        )
+        k = min(self.n_neighbors, len(self.y_))
+        # brute force: faster than trees for the few thousand rows of a small table
+        algorithm = "brute" if len(self.y_) <= 20_000 else "auto"
+        # float32: a third faster kNN queries, the same neighbours up to ties
+        self.nn_ = NearestNeighbors(n_neighbors=k, algorithm=algorithm).fit(
+            self.encoder_.transform(X).astype(np.float32)
+        )
+        return self
+
+    def score(self, candidates, labels):
+        """Shares in [0, 1] of the candidates' neighbours with their label."""
+        if len(labels) == 0:
+            return np.zeros(0)
+        idx = self.nn_.kneighbors(
+            self.encoder_.transform(candidates).astype(np.float32),
+            return_distance=False,
+        )
+        same = self.y_[idx] == np.asarray(labels, dtype=self.y_.dtype)[:, None]
+        if self.weight_ is None:
+            return same.mean(axis=1)
+        w = self.weight_[idx]
+        return (same * w).sum(axis=1) / w.sum(axis=1)
+
+
+def fill_from_rejected(scores, size, rng):
+    """Positions of the ``size`` best of ``scores``, ties broken at random.
+
+    The fill rule of :func:`drop_per_block` when too few candidates pass.
+    """
+    order = np.lexsort((rng.random_sample(len(scores)), -np.asarray(scores)))
+    return np.sort(order[:size])
+
+
 def neighbour_agreement(X, y, candidates, labels, n_neighbors, sample_weight=None):
     """Share of each candidate's nearest real rows that carry its label.
 
-    Distances are Euclidean on :class:`~sksynth.preprocessing.TableEncoder`'s
-    encoding fitted on ``X`` (standardised numeric columns, one-hot
-    categories, missing indicators), so mixed-type tables and columns on
-    different scales are compared fairly. With ``sample_weight`` the share
-    is weighted (rows of a subsample, weighted by the inverse of their
-    class's sampling rate, estimate the shares of the full table).
+    One-shot form of :class:`NeighbourScorer` (fitted on ``X``, ``y``).
 
     Parameters
     ----------
@@ -95,15 +156,5 @@ def neighbour_agreement(X, y, candidates, labels, n_neighbors, sample_weight=Non
     ndarray of shape (n_candidates,)
         Values in [0, 1]; 1 means all neighbours share the candidate's label.
     """
-    encoder = TableEncoder(numeric="standard").fit(X)
-    k = min(n_neighbors, len(y))
-    # brute force: faster than trees for the few thousand rows of a small table
-    algorithm = "brute" if len(y) <= 20_000 else "auto"
-    nn = NearestNeighbors(n_neighbors=k, algorithm=algorithm).fit(encoder.transform(X))
-    idx = nn.kneighbors(encoder.transform(candidates), return_distance=False)
-    y = np.asarray(y)
-    same = y[idx] == np.asarray(labels, dtype=y.dtype)[:, None]
-    if sample_weight is None:
-        return same.mean(axis=1)
-    w = np.asarray(sample_weight, dtype=np.float64)[idx]
-    return (same * w).sum(axis=1) / w.sum(axis=1)
+    scorer = NeighbourScorer(n_neighbors).fit(X, y, sample_weight=sample_weight)
+    return scorer.score(candidates, labels)

@@ -131,13 +131,16 @@ def test_knn_selection_keeps_rows_among_their_class():
     shares = {}
     for selection in ["random", "knn", "safest"]:
         gos = GenerativeOverSampler(
-            GaussianCopulaGenerator(), selection=selection, n_neighbors=5,
-            n_candidates=3, random_state=0,
+            GaussianCopulaGenerator(),
+            selection=selection,
+            n_neighbors=5,
+            n_candidates=3,
+            random_state=0,
         )
         X_res, y_res = gos.fit_resample(X, y)
         assert Counter(y_res) == {0: 400, 1: 400}
-        new = X_res[len(X):]
-        shares[selection] = neighbour_agreement(X, y, new, y_res[len(X):], 5)
+        new = X_res[len(X) :]
+        shares[selection] = neighbour_agreement(X, y, new, y_res[len(X) :], 5)
     # measured: 23% of the raw draws lie among the majority (share < 0.5),
     # none after "knn"; mean shares 0.65 (raw), 0.75 ("knn": the rest kept
     # at random), 0.77 ("safest": the highest shares)
@@ -195,6 +198,102 @@ def test_top_per_block_keeps_the_best_of_each_block():
     kept = top_per_block(scores, [2, 3], 2, rng)
     assert kept.tolist() == [1, 2, 4, 5, 9]
     ties = np.zeros(20)
-    picks = {tuple(top_per_block(ties, [1], 20, np.random.RandomState(s))) for s in
-             range(10)}
+    picks = {
+        tuple(top_per_block(ties, [1], 20, np.random.RandomState(s))) for s in range(10)
+    }
     assert len(picks) > 5  # ties are broken at random, not by position
+
+
+class _DigitGenerator:
+    """Draws digits 0-9 uniformly (one column); counts the rows drawn."""
+
+    def __init__(self):
+        self.n_drawn = 0
+
+    def sample(self, n, conditions=None, random_state=None):
+        self.n_drawn += n
+        return np.random.RandomState(random_state).randint(0, 10, (n, 1)), None
+
+
+class _DigitScorer:
+    """Score 1 - digit / 10: digits 0-5 pass the threshold 0.5."""
+
+    def score(self, candidates, labels):
+        return 1 - np.asarray(candidates)[:, 0] / 10
+
+
+def test_rounds_keep_random_passing_rows_and_draw_fewer_candidates():
+    gos = GenerativeOverSampler(n_candidates=3)
+    gen = _DigitGenerator()
+    rng = np.random.RandomState(0)
+    kept = gos._draw_passing(gen, _DigitScorer(), 1, 3000, int, rng)[:, 0]
+    assert len(kept) == 3000 and kept.max() <= 5  # all pass (60% of draws do)
+    # uniform among the passing digits, as drop_per_block over 9,000 candidates
+    share = np.bincount(kept, minlength=6) / 3000
+    assert np.abs(share - 1 / 6).max() < 0.03
+    # measured: 5,361 drawn and scored vs 9,000 (the budget)
+    assert gen.n_drawn < 0.7 * 9000
+    again = gos._draw_passing(
+        _DigitGenerator(), _DigitScorer(), 1, 3000, int, np.random.RandomState(0)
+    )
+    assert np.array_equal(again[:, 0], kept)  # same seed, same rows
+
+
+def test_rounds_fill_from_the_best_rejected_when_the_budget_is_spent():
+    class _FewPass(_DigitScorer):  # only digit 0 passes (score 1.0 >= 0.5)
+        def score(self, candidates, labels):
+            return (
+                0.45
+                - np.asarray(candidates)[:, 0] / 20
+                + (np.asarray(candidates)[:, 0] == 0)
+            )
+
+    gos = GenerativeOverSampler(n_candidates=2)
+    gen = _DigitGenerator()
+    kept = gos._draw_passing(gen, _FewPass(), 1, 1000, int, np.random.RandomState(1))
+    kept = kept[:, 0]
+    assert gen.n_drawn == 2000 and len(kept) == 1000  # the whole budget
+    # every 0 drawn (~10% of 2,000) is kept, then 1s, 2s, ... : the best rejected
+    assert (kept == 0).sum() > 150
+    top = kept.max()
+    assert (kept < top).sum() + (kept == top).sum() == 1000
+    assert top <= 6  # 2,000 draws hold ~200 of each digit: 0-4 fill 1,000
+
+
+def test_fill_from_rejected_takes_the_best_and_breaks_ties_at_random():
+    from sksynth.samplers._selection import fill_from_rejected
+
+    scores = np.array([0.1, 0.4, 0.3, 0.4, 0.0])
+    picks = {
+        tuple(fill_from_rejected(scores, 2, np.random.RandomState(s)))
+        for s in range(20)
+    }
+    assert picks == {(1, 3)}
+    picks = {
+        tuple(fill_from_rejected(scores, 1, np.random.RandomState(s)))
+        for s in range(20)
+    }
+    assert picks == {(1,), (3,)}
+
+
+def test_knn_selection_scores_fewer_candidates(monkeypatch):
+    from sksynth.samplers import _selection
+
+    scored = []
+    original = _selection.NeighbourScorer.score
+
+    def counting(self, candidates, labels):
+        scored.append(len(labels))
+        return original(self, candidates, labels)
+
+    monkeypatch.setattr(_selection.NeighbourScorer, "score", counting)
+    X, y = _overlapping_classes()
+    gos = GenerativeOverSampler(
+        GaussianCopulaGenerator(), n_neighbors=5, random_state=0
+    )
+    X_res, y_res = gos.fit_resample(X, y)
+    n_scored = sum(scored)
+    shares = _selection.neighbour_agreement(X, y, X_res[len(X) :], y_res[len(X) :], 5)
+    assert (shares >= 0.5).all()
+    # 360 rows needed, budget 3 x 360; measured: 2 rounds, 398 + 77 scored
+    assert n_scored < 0.6 * 3 * 360
