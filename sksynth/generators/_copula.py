@@ -14,6 +14,7 @@ from .._conditioning import condition_groups
 from ..base import BaseGenerator
 from ..constraints._enforce import RULE_PARAMETERS_DOC
 from ..preprocessing import TableEncoder
+from ..preprocessing._align import encode_prior
 from ..preprocessing._column_encoders import (
     GaussianInterval,
     QuantileGaussian,
@@ -196,23 +197,7 @@ class GaussianCopulaGenerator(BaseGenerator):
         self.prior_rows_ = 0
         if self.prior is None or self.prior_weight == 0:
             return None
-        if isinstance(self.prior, tuple):
-            if len(self.prior) != 2:
-                raise ValueError(
-                    "prior must be a table or a pair (X_related, y_related), "
-                    f"got a tuple of {len(self.prior)} items."
-                )
-            Xp, yp = self.prior
-        else:
-            Xp, yp = self.prior, None
-        Zp, inside = self.schema_.encode_related(Xp, yp)
-        if not len(Zp):
-            raise ValueError("prior is an empty table.")
-        if not inside.any():
-            raise ValueError(
-                "prior shares no cell with the fitted table (no common column "
-                "or category): it cannot inform the correlations."
-            )
+        Zp, inside = encode_prior(self.schema_, self.prior, "correlations")
         self.prior_rows_ = len(Zp)
         return Zp, inside
 

@@ -429,3 +429,32 @@ def encode_related(schema, X, y=None):
         for g in schema.gaps:
             inside[:, g.high] &= inside[:, g.low]
     return Z, inside
+
+
+def encode_prior(schema, prior, informs):
+    """Codes and in-domain mask of a ``prior=`` parameter (a table or ``(X, y)``).
+
+    The one reading of a generator's ``prior`` parameter: the related table
+    is encoded into the fitted ``schema`` by :func:`encode_related`. An empty
+    table, a tuple that is not a pair, and a table that shares no cell with
+    the fitted one are refused; ``informs`` names what the prior would
+    inform, for that message.
+    """
+    if isinstance(prior, tuple):
+        if len(prior) != 2:
+            raise ValueError(
+                "prior must be a table or a pair (X_related, y_related), "
+                f"got a tuple of {len(prior)} items."
+            )
+        Xp, yp = prior
+    else:
+        Xp, yp = prior, None
+    Zp, inside = encode_related(schema, Xp, yp)
+    if not len(Zp):
+        raise ValueError("prior is an empty table.")
+    if not inside.any():
+        raise ValueError(
+            "prior shares no cell with the fitted table (no common column "
+            f"or category): it cannot inform the {informs}."
+        )
+    return Zp, inside

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..._conditioning import describe_conditions
 from ...base import BaseGenerator
 from ...constraints._enforce import RULE_PARAMETERS_DOC
+from ...preprocessing._align import encode_prior
 from ...preprocessing._cells import CellEncoder, data_domains
 from ...utils._docstring import fill_doc
 from ._inference import DiscreteBayesianNetwork
@@ -199,23 +200,7 @@ class BayesianNetworkGenerator(BaseGenerator):
         self.prior_rows_ = 0
         if self.prior is None or self.prior_weight == 0:
             return None
-        if isinstance(self.prior, tuple):
-            if len(self.prior) != 2:
-                raise ValueError(
-                    "prior must be a table or a pair (X_related, y_related), "
-                    f"got a tuple of {len(self.prior)} items."
-                )
-            Xp, yp = self.prior
-        else:
-            Xp, yp = self.prior, None
-        Zp, inside = self.schema_.encode_related(Xp, yp)
-        if not len(Zp):
-            raise ValueError("prior is an empty table.")
-        if not inside.any():
-            raise ValueError(
-                "prior shares no cell with the fitted table (no common column "
-                "or category): it cannot inform the tables."
-            )
+        Zp, inside = encode_prior(self.schema_, self.prior, "tables")
         # cells outside the domain hold any valid code: they are masked out
         valid = np.array([0.0 if c.kind == "categorical" else c.low
                           for c in self.schema_.columns])

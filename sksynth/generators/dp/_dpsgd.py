@@ -419,6 +419,24 @@ _DPSGD_ATTRS_DOC = """privacy_spent_ : PrivacySpent
         Column names of ``X``, when all are strings."""
 
 
+def unconditional_layout(gen, M):
+    """CTGAN's training layout without training-by-sampling (DP CTGANs).
+
+    Training-by-sampling draws conditional vectors from the category counts
+    of the data, which a DP generator may not read for free: its critic gets
+    no conditional input. Sets the (empty) sampling tables on ``gen`` and
+    returns the net's dimensions for CTGAN's ``_prepare`` hook.
+    """
+    gen._cond_blocks = []
+    gen._cond_starts = np.zeros(0, dtype=np.int64)
+    gen._train_tables = {
+        "rows_by_g": np.zeros(0, np.int64), "g_count": np.zeros(0),
+        "g_start": np.zeros(0, np.int64),
+    }
+    gen._cond_freq = np.zeros(0)
+    return {"d_data": M.shape[1], "d_cond": 0, "spans": gen._spans()}
+
+
 class _DPSGDMixin(DPBudgetMixin):
     """DP domain, cell encoding, noise calibration and accounting."""
 
@@ -840,15 +858,7 @@ class DPCTGANGenerator(_DPSGDMixin, CTGANGenerator):
         }
 
     def _prepare(self, Z, M, update=False):
-        # no training-by-sampling: it would read the category counts
-        self._cond_blocks = []
-        self._cond_starts = np.zeros(0, dtype=np.int64)
-        self._train_tables = {
-            "rows_by_g": np.zeros(0, np.int64), "g_count": np.zeros(0),
-            "g_start": np.zeros(0, np.int64),
-        }
-        self._cond_freq = np.zeros(0)
-        return {"d_data": M.shape[1], "d_cond": 0, "spans": self._spans()}
+        return unconditional_layout(self, M)
 
     def _native(self, cond):
         return None

@@ -58,7 +58,7 @@ from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
 from ._base import DPBudgetMixin
 from ._domain import public_schema
-from ._dpsgd import _CellEncoder
+from ._dpsgd import _CellEncoder, unconditional_layout
 from .accounting import gaussian_rho, gaussian_sigma
 
 __all__ = ["PATEGANGenerator"]
@@ -707,15 +707,7 @@ class PATEGANGenerator(DPBudgetMixin, CTGANGenerator):
 
     def _prepare(self, Z, M, update=False):
         self._marginals = self._release_marginals(M, self._marginal_rng)
-        # unconditional: no training-by-sampling (it reads category counts)
-        self._cond_blocks = []
-        self._cond_starts = np.zeros(0, dtype=np.int64)
-        self._train_tables = {
-            "rows_by_g": np.zeros(0, np.int64), "g_count": np.zeros(0),
-            "g_start": np.zeros(0, np.int64),
-        }
-        self._cond_freq = np.zeros(0)
-        return {"d_data": M.shape[1], "d_cond": 0, "spans": self._spans()}
+        return unconditional_layout(self, M)
 
     def _native(self, cond):
         return None
