@@ -375,20 +375,22 @@ _DPSGD_DOC = """
     spends a new budget (``cumulative_epsilon``).
 """
 
-_DPSGD_PARAMS_DOC = """epsilon : float
+_DP_BUDGET_DOC = """epsilon : float
         Privacy budget (> 0). Required: there is no default budget.
     delta : float, default=1e-9
         Failure probability of the guarantee, in (0, 1); must be below
-        ``1 / n_samples`` unless ``allow_large_delta=True``.
-    max_grad_norm : float, default=1.0
-        L2 bound of each row's gradient (per-sample clipping).
-    domain : dict, default=None
+        ``1 / n_samples`` unless ``allow_large_delta=True``."""
+
+
+def dp_domain_doc(n_bins):
+    """Docstring entries of the DP domain parameters (``n_bins``' default)."""
+    return f"""domain : dict, default=None
         Public domain of some or all columns (format of
         :class:`~sksynth.generators.MSTGenerator`); the others are estimated
         under DP.
     bounds : dict, default=None
-        Public numeric bounds, ``{column: (low, high)}``.
-    n_bins : int, default=32
+        Public numeric bounds, ``{{column: (low, high)}}``.
+    n_bins : int, default={n_bins}
         Bins of a numeric column (an integer column with fewer values gets one
         per value).
     domain_budget : float, default=0.1
@@ -396,6 +398,12 @@ _DPSGD_PARAMS_DOC = """epsilon : float
         public one.
     allow_large_delta : bool, default=False
         Accept ``delta >= 1 / n_samples``."""
+
+
+_DPSGD_PARAMS_DOC = f"""{_DP_BUDGET_DOC}
+    max_grad_norm : float, default=1.0
+        L2 bound of each row's gradient (per-sample clipping).
+    {dp_domain_doc(32)}"""
 
 _DPSGD_ATTRS_DOC = """privacy_spent_ : PrivacySpent
         The delivered guarantee (mechanism ``"DP-SGD"``) with its steps.

@@ -58,7 +58,12 @@ from ..neural._base import _COMMON_DOC
 from ..neural._ctgan import CTGANGenerator, CTGANNet
 from ._base import DPBudgetMixin
 from ._domain import public_schema
-from ._dpsgd import _CellEncoder, unconditional_layout
+from ._dpsgd import (
+    _DP_BUDGET_DOC,
+    _CellEncoder,
+    dp_domain_doc,
+    unconditional_layout,
+)
 from .accounting import gaussian_rho, gaussian_sigma
 
 __all__ = ["PATEGANGenerator"]
@@ -373,7 +378,8 @@ _PATE_DOC = """
 
 
 @fill_doc(pate_doc=_PATE_DOC, common_params=_COMMON_DOC.strip(),
-          rule_params=RULE_PARAMETERS_DOC)
+          rule_params=RULE_PARAMETERS_DOC,
+          dp_params=f"{_DP_BUDGET_DOC}\n    {dp_domain_doc(16)}")
 class PATEGANGenerator(DPBudgetMixin, CTGANGenerator):
     """PATE-GAN: a generator trained through a student of private teachers.
 
@@ -385,25 +391,7 @@ class PATEGANGenerator(DPBudgetMixin, CTGANGenerator):
 {pate_doc}
     Parameters
     ----------
-    epsilon : float
-        Privacy budget (> 0). Required: there is no default budget.
-    delta : float, default=1e-9
-        Failure probability of the guarantee, in (0, 1); must be below
-        ``1 / n_samples`` unless ``allow_large_delta=True``.
-    domain : dict, default=None
-        Public domain of some or all columns (format of
-        :class:`~sksynth.generators.MSTGenerator`); the others are estimated
-        under DP.
-    bounds : dict, default=None
-        Public numeric bounds, ``{column: (low, high)}``.
-    n_bins : int, default=16
-        Bins of a numeric column (an integer column with fewer values gets one
-        per value).
-    domain_budget : float, default=0.1
-        Share of the zCDP budget spent on the domain of columns without a
-        public one.
-    allow_large_delta : bool, default=False
-        Accept ``delta >= 1 / n_samples``.
+    {dp_params}
     n_teachers : int, default=500
         Number of teachers (of partitions). The noise on a vote sum does not
         depend on it, the signal grows with it: more teachers give cleaner
