@@ -60,8 +60,7 @@ class TransferGenerator(BaseGenerator):
     generator : generator estimator, default=None
         The base generator (cloned). ``None`` uses
         :class:`~sksynth.generators.BayesianNetworkGenerator`.
-    related : DataFrame, array-like or tuple ``(X_related, y_related)``, \\
-            default=None
+    related : DataFrame, array-like or tuple (X_related, y_related), default=None
         The related table (with its target when ``fit`` gets a ``y``).
         ``None``: no transfer (as ``method="none"``).
     method : {"auto", "fine_tune", "prior", "pool", "none"}, default="auto"
