@@ -16,9 +16,7 @@ classifiers); on the test fold average precision, ROC AUC, balanced accuracy,
 G-mean and minority F1. Classifiers: ``LogisticRegression``, RBF ``SVC``,
 ``KNeighborsClassifier`` and ``HistGradientBoostingClassifier``. Samplers:
 none, imblearn's SMOTE, BorderlineSMOTE, ADASYN, SVMSMOTE, the default
-``GenerativeOverSampler()``, the same with ``ARFGenerator(condition_rows=
-"leaf")`` (``GOS(ARF leaf)``: the generator's rows spill across the class
-boundary) and, where ``smote_variants`` imports (it is run
+``GenerativeOverSampler()`` and, where ``smote_variants`` imports (it is run
 from a separate environment, its dependencies installed by hand without
 tensorflow), its ``polynom_fit_SMOTE_star``, ``ProWSyn`` and ``SMOTE_IPF``.
 A sampler that fails on a fold (too few rows) leaves the fold unresampled; the
@@ -38,7 +36,9 @@ an imputer / one-hot encoder / scaler, against SMOTENC and SMOTE after
 imputation (and one-hot encoding for SMOTE).
 
 Run: ``python benchmarks/bench_small_data.py [--quick] [--all]``; prints the
-tables and writes ``benchmarks/results/small_data.json``.
+tables and writes ``benchmarks/results/small_data.json`` (``--out``). On two
+cores, ``--shard 0/2 --out a.json`` and ``--shard 1/2 --out b.json`` side by
+side, then ``--merge a.json b.json`` for the rank table of both.
 """
 
 import os
@@ -86,7 +86,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_imbalanced import DATASETS as KEEL12  # noqa: E402
 
 from sksynth.datasets import make_mixed_classification  # noqa: E402
-from sksynth.generators import ARFGenerator  # noqa: E402
 from sksynth.samplers import GenerativeOverSampler  # noqa: E402
 from sksynth.utils._progress import progress  # noqa: E402
 
@@ -126,9 +125,6 @@ def samplers(names=None):
         "ADASYN": ADASYN(random_state=0),
         "SVMSMOTE": SVMSMOTE(random_state=0),
         "GOS()": GenerativeOverSampler(random_state=0),
-        "GOS(ARF leaf)": GenerativeOverSampler(
-            ARFGenerator(condition_rows="leaf"), random_state=0
-        ),
     }
     try:
         import smote_variants  # noqa: F401
@@ -435,8 +431,32 @@ def main():
         action="store_true",
         help="6 small sets, 3 folds, 10,000 large rows, 1,000 mixed",
     )
+    parser.add_argument(
+        "--shard",
+        default=None,
+        help="I/K: only every K-th data set from the I-th (0-based); run the K "
+        "shards in parallel, each with its own --out, then --merge them",
+    )
+    parser.add_argument(
+        "--out", default=None, help="JSON path (default results/small_data.json)"
+    )
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        default=None,
+        help="JSON files of shards: print the rank table of their rows together",
+    )
     parser.add_argument("--verbose", type=int, default=1)
     args = parser.parse_args()
+    if args.merge:
+        merged = [
+            r for f in args.merge for r in json.loads(Path(f).read_text())["rows"]
+        ]
+        n_sets = len({r["dataset"] for r in merged})
+        pd.set_option("display.width", 200)
+        print(f"Mean rank per classifier ({n_sets} sets, {len(args.merge)} shards)")
+        print(rank_table(merged).round(3).to_string(index=False))
+        return
     if args.quick:
         args.max_sets, args.folds = 6, 3
         args.large, args.mixed, args.speed_max_rows = 10_000, 1000, 500
@@ -450,6 +470,9 @@ def main():
     if args.keel12:
         sets = [s for s in sets if s[0] in KEEL12]
     sets = sets[: args.max_sets]
+    if args.shard:
+        i, k = (int(v) for v in args.shard.split("/"))
+        sets = sets[i::k]
     print(
         f"{len(sets)} data sets, {args.folds}-fold x {args.repeats}, samplers: "
         + ", ".join(chosen),
@@ -537,9 +560,9 @@ def main():
             f"minority), {args.folds}-fold x {max(args.repeats, 2)}"
         )
         print(pd.DataFrame(mixed_rows).round(3).to_string(index=False))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "small_data.json").write_text(
+    out = Path(args.out or Path(__file__).parent / "results" / "small_data.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(
             {
                 "args": vars(args),

@@ -19,9 +19,7 @@ __all__ = ["GenerativeOverSampler"]
 
 # candidates are judged against every real row up to this size, beyond it
 # against the generator's rows (weighted back to the table's class shares)
-_MAX_REFERENCE_ROWS = 20_000
-# context_ratio="auto": every row up to this size, 4 times the minority beyond
-_AUTO_CONTEXT_ROWS = 5_000
+_MAX_REFERENCE_ROWS = 5_000
 
 
 class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
@@ -32,7 +30,7 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     surroundings (at most ``context_ratio`` times as many rows of the other
     classes, ``y`` modelled jointly), then the missing rows of each class are
     drawn conditionally on that class (natively for generators that support
-    it, by bounded rejection otherwise); by default three rows are drawn per
+    it, by bounded rejection otherwise); by default up to three rows are drawn per
     needed row and those that land among another class are left out
     (``selection``). Mixed-type DataFrames with missing values work as they
     are; dtypes and categories are kept. A class with only 2-5 rows is fine.
@@ -42,11 +40,10 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     generator : generator estimator, default=None
         Any sksynth generator (an object with ``fit(X, y)`` and
         ``sample(n, conditions=...)``). It is cloned before fitting. ``None``
-        uses ``ARFGenerator(condition_rows="matching")`` (a generated row of
-        a class takes its values from that class's rows in the forest's
-        leaves; the best of the
-        sksynth generators against SMOTE on KEEL data sets: see
-        ``benchmarks/bench_imbalanced.py`` and
+        uses ``ARFGenerator(max_iter=0)``: one forest that tells the real
+        rows from rows of the product of their marginals, a generated row of
+        a class drawn from a leaf weighted by its rows of that class (one
+        round is as good as ten here, at a third of the cost: see
         ``benchmarks/bench_small_data.py``).
     sampling_strategy : float, str, dict or callable, default="auto"
         imbalanced-learn's semantics, resolved by imbalanced-learn itself:
@@ -72,7 +69,7 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
           distribution as the generator learned it).
 
         Distances are taken on standardised numeric columns, one-hot
-        categories and missing indicators, to all real rows (beyond 20,000
+        categories and missing indicators, to all real rows (beyond 5,000
         rows, to those the generator was fitted on, weighted back to the
         table's class shares).
     n_candidates : int, default=3
@@ -80,15 +77,17 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         ``selection="random"``).
     n_neighbors : int, default=10
         Real rows consulted per candidate.
-    context_ratio : float, "auto" or None, default="auto"
+    context_ratio : float or None, default=4.0
         Rows of the classes that are not over-sampled, as a multiple of the
         rows of those that are, drawn at random for the generator's fit
         (they teach it where the classes meet); the cost of the fit then
-        grows with the minority classes, not the table. ``None``: all rows;
-        ``"auto"``: all rows up to 5,000, 4.0 beyond (on KEEL tables of a
-        few hundred to 1,500 rows, 4.0 lowered the G-mean of gradient
-        boosting by 0.03 for 20% less time; on large tables it bounds the
-        cost).
+        grows with the minority classes, not the table. ``None``: all rows.
+    max_fit_rows : int or None, default=2000
+        At most this many rows are given to the generator: beyond it the
+        over-sampled classes' rows and the context are subsampled in the same
+        proportion (at 100,000 rows this bounds the fit to a fraction of a
+        second; the generated rows then recombine the subsample's values).
+        ``None``: no bound.
     random_state : int, RandomState instance or None, default=None
         Seeds the generator's fit (when its own ``random_state`` is None),
         the draws and the tie-breaking of ``selection``.
@@ -137,11 +136,8 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         "selection": [StrOptions({"random", "knn", "safest"})],
         "n_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
-        "context_ratio": [
-            Interval(numbers.Real, 0, None, closed="left"),
-            StrOptions({"auto"}),
-            None,
-        ],
+        "context_ratio": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "max_fit_rows": [Interval(numbers.Integral, 2, None, closed="left"), None],
         "random_state": ["random_state"],
     }
 
@@ -153,7 +149,8 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         selection="knn",
         n_candidates=3,
         n_neighbors=10,
-        context_ratio="auto",
+        context_ratio=4.0,
+        max_fit_rows=2000,
         random_state=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -162,12 +159,13 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         self.n_candidates = n_candidates
         self.n_neighbors = n_neighbors
         self.context_ratio = context_ratio
+        self.max_fit_rows = max_fit_rows
         self.random_state = random_state
 
     def _default_generator(self):
         from ..generators import ARFGenerator
 
-        return ARFGenerator(condition_rows="matching")
+        return ARFGenerator(max_iter=0)
 
     @classmethod
     def _test_params(cls):
@@ -178,22 +176,24 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     def _context_rows(self, y, rng):
         """Rows the generator is fitted on and their weights (inverse rates).
 
-        Every row of an over-sampled class, and at most ``context_ratio``
-        times as many rows of the other classes, drawn at random.
+        Every row of an over-sampled class and at most ``context_ratio`` times
+        as many rows of the other classes, drawn at random; beyond
+        ``max_fit_rows`` both parts are thinned in the same proportion.
         """
         target = np.isin(y, [c for c, n in self.sampling_strategy_.items() if n > 0])
-        rows = np.flatnonzero(target)
-        others = np.flatnonzero(~target)
+        parts = [np.flatnonzero(target), np.flatnonzero(~target)]
+        keep = [len(parts[0]), len(parts[1])]
+        if self.context_ratio is not None and keep[0]:  # (nothing to add: all)
+            keep[1] = min(keep[1], int(np.ceil(self.context_ratio * keep[0])))
+        if self.max_fit_rows is not None and sum(keep) > self.max_fit_rows:
+            shrink = self.max_fit_rows / sum(keep)
+            keep = [max(1, int(round(k * shrink))) if k else 0 for k in keep]
         weight = np.ones(len(y))
-        ratio = self.context_ratio
-        if ratio == "auto":
-            ratio = None if len(y) <= _AUTO_CONTEXT_ROWS else 4.0
-        if ratio is not None:
-            n_keep = min(len(others), int(np.ceil(ratio * len(rows))))
-            if n_keep < len(others):
-                weight[others] = len(others) / max(n_keep, 1)
-                others = np.sort(rng.choice(others, n_keep, replace=False))
-        rows = np.sort(np.concatenate([rows, others]))
+        for i, (rows, k) in enumerate(zip(parts, keep)):
+            if k < len(rows):
+                weight[rows] = len(rows) / max(k, 1)
+                parts[i] = np.sort(rng.choice(rows, k, replace=False))
+        rows = np.sort(np.concatenate(parts))
         return rows, weight[rows]
 
     def _fit_resample(self, X, y):

@@ -153,7 +153,7 @@ def test_knn_selection_keeps_rows_among_their_class():
 def test_generator_sees_the_minority_and_a_bounded_context():
     X, y = make_mixed_classification(600, weights=(0.95,), random_state=0)
     n_min = int((y == 1).sum())
-    for ratio, expected in [(2.0, 3 * n_min), (None, 600), ("auto", 600), (0.0, n_min)]:
+    for ratio, expected in [(2.0, 3 * n_min), (None, 600), (0.0, n_min)]:
         gos = GenerativeOverSampler(
             _NoConditionGenerator(), context_ratio=ratio, random_state=0
         )
