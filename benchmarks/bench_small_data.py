@@ -16,7 +16,9 @@ classifiers); on the test fold average precision, ROC AUC, balanced accuracy,
 G-mean and minority F1. Classifiers: ``LogisticRegression``, RBF ``SVC``,
 ``KNeighborsClassifier`` and ``HistGradientBoostingClassifier``. Samplers:
 none, imblearn's SMOTE, BorderlineSMOTE, ADASYN, SVMSMOTE, the default
-``GenerativeOverSampler()`` and, where ``smote_variants`` imports (it is run
+``GenerativeOverSampler()``, the same with ``condition_rows="matching"``
+(``GOS(ARF matching)``: both rows a generated row lies between are of its
+class) and, where ``smote_variants`` imports (it is run
 from a separate environment, its dependencies installed by hand without
 tensorflow), its ``polynom_fit_SMOTE_star``, ``ProWSyn`` and ``SMOTE_IPF``.
 A sampler that fails on a fold (too few rows) leaves the fold unresampled; the
@@ -86,6 +88,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_imbalanced import DATASETS as KEEL12  # noqa: E402
 
 from sksynth.datasets import make_mixed_classification  # noqa: E402
+from sksynth.generators import ARFGenerator  # noqa: E402
 from sksynth.samplers import GenerativeOverSampler  # noqa: E402
 from sksynth.utils._progress import progress  # noqa: E402
 
@@ -125,6 +128,12 @@ def samplers(names=None):
         "ADASYN": ADASYN(random_state=0),
         "SVMSMOTE": SVMSMOTE(random_state=0),
         "GOS()": GenerativeOverSampler(random_state=0),
+        "GOS(ARF matching)": GenerativeOverSampler(
+            ARFGenerator(
+                max_iter=0, numeric_density="interpolate", condition_rows="matching"
+            ),
+            random_state=0,
+        ),
     }
     try:
         import smote_variants  # noqa: F401
@@ -261,9 +270,16 @@ def _take(X, rows):
     return X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
 
 
-def rank_table(rows):
-    """Mean rank over data sets and metrics, per classifier and sampler."""
+def rank_table(rows, against_baselines=None):
+    """Mean rank over data sets and metrics, per classifier and sampler.
+
+    ``against_baselines``: a sampler name; only it and the samplers that are
+    not ``GOS`` rows are ranked (each sksynth row against the baselines).
+    """
     table = pd.DataFrame(rows)
+    if against_baselines is not None:
+        own = table["sampler"].str.startswith("GOS")
+        table = table[~own | (table["sampler"] == against_baselines)]
     out = []
     for clf, part in table.groupby("classifier"):
         ranks = []
@@ -286,6 +302,52 @@ def rank_table(rows):
                 }
             )
     return pd.DataFrame(out)
+
+
+def own_rows_summary(rows):
+    """Each GOS row ranked against the baselines only, one line per classifier.
+
+    Returns records: classifier, sampler, its place among the baselines, its
+    mean rank, the best baseline, and its average precision beside no
+    resampling's.
+    """
+    own = sorted({r["sampler"] for r in rows if r["sampler"].startswith("GOS")})
+    out = []
+    for name in own:
+        table = rank_table(rows, against_baselines=name)
+        for clf, part in table.groupby("classifier", sort=True):
+            part = part.reset_index(drop=True)
+            i = int(part.index[part["sampler"] == name][0])
+            best = part[part["sampler"] != name].iloc[0]
+            none = part[part["sampler"] == "none"]
+            out.append(
+                {
+                    "sampler": name,
+                    "classifier": clf,
+                    "place": i + 1,
+                    "of": len(part),
+                    "mean_rank": float(part["mean_rank"][i]),
+                    "best_baseline": best["sampler"],
+                    "its_rank": float(best["mean_rank"]),
+                    "AP": float(part["average_precision"][i]),
+                    "AP_none": float(none["average_precision"].iloc[0])
+                    if len(none)
+                    else np.nan,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def print_ranks(rows, header):
+    """The rank table of every row, then each GOS row against the baselines."""
+    pd.set_option("display.width", 200)
+    print(header)
+    print(rank_table(rows).round(3).to_string(index=False))
+    own = own_rows_summary(rows)
+    if len(own):
+        print("\nEach GOS row ranked against the baselines only")
+        print(own.round(3).to_string(index=False))
+    return own
 
 
 def speed_large(n_rows, seed=0):
@@ -389,6 +451,12 @@ def mixed_case(n_rows, folds, repeats):
         ),
         "SMOTE after imputation + one-hot": _After(SMOTE(random_state=0), True),
         "GOS()": GenerativeOverSampler(random_state=0),
+        "GOS(ARF matching)": GenerativeOverSampler(
+            ARFGenerator(
+                max_iter=0, numeric_density="interpolate", condition_rows="matching"
+            ),
+            random_state=0,
+        ),
     }
     return evaluate(X, y, pipes, folds, repeats, prepare=encode)
 
@@ -453,9 +521,8 @@ def main():
             r for f in args.merge for r in json.loads(Path(f).read_text())["rows"]
         ]
         n_sets = len({r["dataset"] for r in merged})
-        pd.set_option("display.width", 200)
-        print(f"Mean rank per classifier ({n_sets} sets, {len(args.merge)} shards)")
-        print(rank_table(merged).round(3).to_string(index=False))
+        shards = len(args.merge)
+        print_ranks(merged, f"Mean rank per classifier ({n_sets} sets, {shards} files)")
         return
     if args.quick:
         args.max_sets, args.folds = 6, 3
@@ -501,14 +568,14 @@ def main():
         bar.update(1)
     bar.close()
     ranks = rank_table(rows) if rows else pd.DataFrame()
-    pd.set_option("display.width", 200)
+    own = pd.DataFrame()
     if rows:
-        print(
+        own = print_ranks(
+            rows,
             f"\nMean rank per classifier ({len(sets)} sets <= {args.max_rows} rows"
             f"{' (all)' if args.all else ''}, {args.folds}-fold x {args.repeats}; "
-            f"{time.perf_counter() - started:.0f} s)"
+            f"{time.perf_counter() - started:.0f} s)",
         )
-        print(ranks.round(3).to_string(index=False))
     speed = pd.DataFrame(
         [
             {
@@ -568,6 +635,7 @@ def main():
                 "args": vars(args),
                 "rows": rows,
                 "ranks": ranks.to_dict("records"),
+                "own_vs_baselines": own.to_dict("records"),
                 "speed": speed.to_dict("records"),
                 "small": small,
                 "large": large,

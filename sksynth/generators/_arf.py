@@ -153,6 +153,8 @@ class _LeafModel:
         return start, count, self.rows[keep]
 
     def sample(self, g, rng, skip=(), among=None):
+        if self.density == "interpolate":
+            return self._interpolate(g, rng, skip, among)
         m, p = len(g), self.Z.shape[1]
         out = np.empty((m, p))
         for j, col in enumerate(self.schema.columns):
@@ -164,6 +166,27 @@ class _LeafModel:
             elif col.kind != "categorical" and self.density == "truncnorm":
                 values = self._truncnorm(j, g, values, rng)
             out[:, j] = values
+        return out
+
+    def _interpolate(self, g, rng, skip, among):
+        """Rows on the segment between two real rows of each leaf.
+
+        The same two rows and the same fraction ``u`` for every numeric
+        column (integers rounded); categorical, datetime and missing cells are
+        the nearer row's (``u < 0.5``: the first).
+        """
+        a = self.Z[self.draw_rows(g, rng, among)]
+        b = self.Z[self.draw_rows(g, rng, among)]
+        u = rng.uniform(size=len(g))
+        out = np.where((u < 0.5)[:, None], a, b)
+        for j, col in enumerate(self.schema.columns):
+            if j in skip or col.kind != "numeric":
+                continue
+            mixed = a[:, j] + u * (b[:, j] - a[:, j])
+            if col.integer:
+                mixed = np.round(mixed)
+            both = ~(np.isnan(a[:, j]) | np.isnan(b[:, j]))
+            out[both, j] = mixed[both]
         return out
 
     def _smooth_categorical(self, j, g, values, rng):
@@ -284,8 +307,17 @@ class ARFGenerator(BaseGenerator):
         Cap on the number of regeneration rounds.
     early_stop : bool, default=True
         Also stop when the accuracy fails to improve.
-    numeric_density : {"empirical", "truncnorm"}, default="empirical"
-        Density of numeric columns within a leaf.
+    numeric_density : {"empirical", "truncnorm", "interpolate"}, \
+default="empirical"
+        Density of numeric columns within a leaf. ``"interpolate"``: a row is
+        drawn between two real rows of its leaf (of those that match a
+        categorical condition, with ``condition_rows="matching"``), as SMOTE
+        draws between neighbours: every numeric column at the same
+        fraction ``u`` of the way, the categorical, datetime and missing
+        cells from the nearer of the two rows (integers are rounded). The
+        columns then keep the dependence they have among the leaf's rows (a
+        radius and an area stay consistent) instead of being independent
+        within the leaf.
     alpha : float, default=0.0
         Pseudo-count added to every leaf's categorical frequencies, spread
         over the categories the leaf's splits allow in proportion to their
@@ -357,7 +389,7 @@ class ARFGenerator(BaseGenerator):
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "max_iter": [Interval(numbers.Integral, 0, None, closed="left")],
         "early_stop": ["boolean"],
-        "numeric_density": [StrOptions({"empirical", "truncnorm"})],
+        "numeric_density": [StrOptions({"empirical", "truncnorm", "interpolate"})],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "condition_rows": [StrOptions({"matching", "leaf"})],
         "n_jobs": [numbers.Integral, None],
