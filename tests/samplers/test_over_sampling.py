@@ -297,3 +297,23 @@ def test_knn_selection_scores_fewer_candidates(monkeypatch):
     assert (shares >= 0.5).all()
     # 360 rows needed, budget 3 x 360; measured: 2 rounds, 398 + 77 scored
     assert n_scored < 0.6 * 3 * 360
+
+
+def test_max_fit_rows_thins_the_minority_and_the_context_alike():
+    X, y = make_mixed_classification(2000, weights=(0.9,), random_state=0)
+    n_min = int((y == 1).sum())  # 200: 200 + 4 * 200 = 1,000 fit rows unbounded
+    gos = GenerativeOverSampler(
+        _NoConditionGenerator(), max_fit_rows=500, random_state=0
+    )
+    X_res, y_res = gos.fit_resample(X, y)
+    assert len(gos.generator_.Z_) == 500
+    fitted_y = gos.generator_.Z_[:, -1]  # the class is the last column
+    assert (fitted_y == 1).sum() == n_min // 2  # 100 + 400: shares kept
+    assert Counter(y_res) == {0: 2000 - n_min, 1: 2000 - n_min}
+    unbounded = GenerativeOverSampler(
+        _NoConditionGenerator(), max_fit_rows=None, random_state=0
+    )
+    unbounded.fit_resample(X, y)
+    assert len(unbounded.generator_.Z_) == 5 * n_min
+    with pytest.raises(ValueError, match="max_fit_rows"):
+        GenerativeOverSampler(max_fit_rows=1).fit_resample(X, y)
