@@ -35,6 +35,7 @@ __all__ = [
     "category_codes",
     "check_magnitude",
     "decode_column",
+    "decode_values",
     "display_value",
     "encode_column",
     "infer_column",
@@ -511,6 +512,26 @@ def decode_column(col, z):
                 return s
         return s.astype(col.dtype)
     return s
+
+
+def decode_values(col, z):
+    """:func:`decode_column`, as an ndarray for a column of numpy numbers.
+
+    The values a DataFrame or array column is built from, without a Series
+    per column on the way (other columns: :func:`decode_column`'s Series).
+    """
+    dtype = col.dtype
+    if col.kind != "numeric" or not isinstance(dtype, np.dtype) or (
+        dtype.kind not in "fiu"
+    ):
+        return decode_column(col, z)
+    if col.decimals and not col.integer:
+        z = np.round(z, col.decimals)
+    if dtype.kind in "iu":
+        z = np.clip(z, *_integer_range(dtype))
+        if np.isnan(z).any():  # cannot hold NaN: keep float
+            return z
+    return z if dtype == np.float64 else z.astype(dtype)
 
 
 def _integer_range(dtype):

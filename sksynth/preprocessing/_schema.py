@@ -34,6 +34,7 @@ from ._columns import (  # noqa: F401 (ATOM_SHARE, MAX_ATOMS: re-exported)
     ColumnSchema,
     category_codes,
     decode_column,
+    decode_values,
     encode_column,
     infer_column,
 )
@@ -472,9 +473,9 @@ class TableSchema:
         if self.container == "array" and not is_object_dtype(self.array_dtype):
             X = np.empty((len(Z), self.n_input_features), dtype=self.array_dtype)
             for p, col, z in parts:
-                X[:, p] = decode_column(col, z)
+                X[:, p] = decode_values(col, z)
         else:
-            data = {p: decode_column(col, z) for p, col, z in parts}
+            data = {p: decode_values(col, z) for p, col, z in parts}
             X = pd.DataFrame(data)
             if self.container == "dataframe":
                 X.columns = self.column_index
