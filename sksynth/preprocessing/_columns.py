@@ -394,18 +394,26 @@ def _decimals(values, max_decimals=6):
 
 
 def _to_float(name, s):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+        # numpy numbers (most columns): what pandas' conversion gives
+        return float_codes(name, s.to_numpy())
     try:
-        if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
-            # numpy numbers (most columns): what pandas' conversion gives
-            values = s.to_numpy(dtype=np.float64, copy=True)
-        else:
-            values = pd.to_numeric(s, errors="raise")
-            values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
+        values = pd.to_numeric(s, errors="raise")
+        values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"Column {_describe(name)} should be numeric but holds non-numeric "
             f"values: {exc}"
         ) from exc
+    return _refuse_inf(name, values)
+
+
+def float_codes(name, values):
+    """Codes of a numeric column given as an ndarray of numpy numbers."""
+    return _refuse_inf(name, np.array(values, dtype=np.float64))
+
+
+def _refuse_inf(name, values):
     if np.isinf(values).any():
         raise ValueError(
             f"Column {_describe(name)} contains infinity; sksynth accepts NaN "

@@ -36,6 +36,7 @@ from ._columns import (  # noqa: F401 (ATOM_SHARE, MAX_ATOMS: re-exported)
     decode_column,
     decode_values,
     encode_column,
+    float_codes,
     infer_column,
 )
 from ._containers import as_frame, as_series, same_index, same_key
@@ -299,9 +300,15 @@ class TableSchema:
             )
         n = len(frame)
         Z = np.empty((n, self.n_columns), dtype=np.float64)
+        # an array of numpy numbers: its numeric columns read straight off it
+        numbers = X if type(X) is np.ndarray and X.dtype.kind in "fiu" else None
         for j, p in enumerate(self._feature_positions()):
             person = self.personal.get(j)
-            if person is None:
+            if person is None and numbers is not None and (
+                self.columns[j].kind == "numeric"
+            ):
+                Z[:, j] = float_codes(self.columns[j].name, numbers[:, p])
+            elif person is None:
                 Z[:, j] = encode_column(self.columns[j], frame.iloc[:, p])
             elif person.method == "hash":
                 Z[:, j] = encode_column(
