@@ -63,14 +63,18 @@ def condition_groups(C, *, by="value"):
         given = C
     else:
         given = ~np.isnan(C)
+    if by not in ("value", "pattern"):
+        raise ValueError(f"by must be 'value' or 'pattern', got {by!r}.")
+    if _one_group(C, given, by):  # the common case: one condition for every row
+        key = C[0].astype(np.float64) if by == "value" else given[0].copy()
+        yield np.arange(len(C)), key
+        return
     if by == "value":
         keys, inverse = np.unique(
             np.where(given, C, -np.inf), axis=0, return_inverse=True
         )
-    elif by == "pattern":
-        keys, inverse = np.unique(given, axis=0, return_inverse=True)
     else:
-        raise ValueError(f"by must be 'value' or 'pattern', got {by!r}.")
+        keys, inverse = np.unique(given, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     order = np.argsort(inverse, kind="stable")
     bounds = np.cumsum(np.bincount(inverse, minlength=len(keys)))[:-1]
@@ -79,6 +83,20 @@ def condition_groups(C, *, by="value"):
             yield rows, C[rows[0]].astype(np.float64)
         else:
             yield rows, keys[g].astype(bool)
+
+
+def _one_group(C, given, by):
+    """Whether every row of ``C`` falls in the group of the first row.
+
+    Spares the sort of :func:`numpy.unique` (seconds at 100,000 rows) when one
+    condition is asked for every row, as a dict of conditions does.
+    """
+    if len(C) == 0 or not (given == given[0]).all():
+        return False
+    if by == "pattern" or C.dtype == bool:
+        return True
+    fixed = C[:, given[0]]
+    return bool((fixed == fixed[0]).all())
 
 
 def describe_conditions(schema, cond):

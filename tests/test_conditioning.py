@@ -21,6 +21,28 @@ def test_condition_groups_cover_every_row_once():
     assert [0, 2] in patterns and [3] in patterns and [1] in patterns
 
 
+@pytest.mark.parametrize("by", ["value", "pattern"])
+def test_one_condition_for_every_row_is_one_group_as_in_the_general_path(by):
+    # the fast path (every row alike) gives what the sort of the general path
+    # gives for the same rows among others
+    row = np.array([np.nan, 2.0, 0.0])
+    same = np.tile(row, (5, 1))
+    (rows, key), = condition_groups(same, by=by)
+    other = np.vstack([same, [[1.0, np.nan, 0.0]]])  # general path
+    general = {tuple(r.tolist()): k for r, k in condition_groups(other, by=by)}
+    assert rows.tolist() == [0, 1, 2, 3, 4] and rows.dtype == np.intp
+    expected = general[(0, 1, 2, 3, 4)]
+    assert key.dtype == expected.dtype
+    np.testing.assert_array_equal(key, expected)
+    # same fixed cells, another value: two groups by value, one by pattern
+    two = same.copy()
+    two[3, 1] = 3.0
+    groups = [r.tolist() for r, _ in condition_groups(two, by=by)]
+    assert groups == ([[0, 1, 2, 3, 4]] if by == "pattern" else [[0, 1, 2, 4], [3]])
+    (rows, key), = condition_groups(~np.isnan(same), by="pattern")
+    assert rows.tolist() == [0, 1, 2, 3, 4] and key.tolist() == [False, True, True]
+
+
 def test_forest_flow_conditions_on_a_float_point_mass():
     X, _ = make_mixed_classification(300, random_state=0)
     assert (X["balance"] == 0).mean() > 0.05

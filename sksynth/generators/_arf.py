@@ -41,6 +41,18 @@ def _leaf_bounds(tree, n_features):
     return lo, hi
 
 
+def _apply(forest, X):
+    """``forest.apply(X)`` without its per-call thread pool and checks.
+
+    The trees split on float32 copies of the features, as the forest makes
+    them.
+    """
+    X32 = np.asarray(X, dtype=np.float32)
+    return np.stack(
+        [tree.apply(X32, check_input=False) for tree in forest.estimators_], axis=1
+    )
+
+
 class _LeafModel:
     """Leaves of a forest filled with the real rows that fall into them.
 
@@ -51,24 +63,24 @@ class _LeafModel:
 
     def __init__(self, forest, X, Z, schema, *, density, alpha, summaries=True):
         n, T = X.shape[0], len(forest.estimators_)
-        leaves = forest.apply(X)  # (n, T) node ids
-        leaf_of = np.empty((n, T), dtype=np.int64)
-        offset = 0
-        trees, nodes = [], []
-        for t in range(T):
-            uniq, inv = np.unique(leaves[:, t], return_inverse=True)
-            leaf_of[:, t] = inv.ravel() + offset
-            trees.append(np.full(len(uniq), t))
-            nodes.append(uniq)
-            offset += len(uniq)
-        L = offset
+        # global leaves: the nodes of each tree that hold rows, numbered tree
+        # by tree in increasing node order (no sort: a node is marked present)
+        sizes = np.array([e.tree_.node_count for e in forest.estimators_])
+        base = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        keys = _apply(forest, X) + base  # (n, T) node ids, tree by tree
+        present = np.zeros(int(sizes.sum()), dtype=bool)
+        present[keys.ravel()] = True
+        held = np.flatnonzero(present)
+        leaf_of = (np.cumsum(present) - 1)[keys].astype(np.int64)
+        L = len(held)
         self.n_leaves = L
-        self.tree = np.concatenate(trees)
-        self.node = np.concatenate(nodes)
+        self.tree = np.searchsorted(base, held, side="right").astype(np.int64) - 1
+        self.node = held - base[self.tree]
         self.leaf_of = leaf_of
         flat = leaf_of.T.ravel()  # tree-major, so rows of a leaf are contiguous
         order = np.argsort(flat, kind="stable")
         self.rows = np.tile(np.arange(n), T)[order]
+        idx = flat[order]  # the leaf of each entry of rows (sorted)
         self.count = np.bincount(flat, minlength=L).astype(np.float64)
         self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
         self.coverage = self.count / (n * T)
@@ -84,9 +96,8 @@ class _LeafModel:
                 continue
             z = Z[:, j]
             obs = ~np.isnan(z)
-            zr = np.tile(np.where(obs, z, 0.0), T)[order]
-            ob = np.tile(obs, T)[order].astype(np.float64)
-            idx = np.sort(flat)
+            zr = np.where(obs, z, 0.0)[self.rows]
+            ob = obs[self.rows].astype(np.float64)
             n_obs = np.bincount(idx, weights=ob, minlength=L)
             s1 = np.bincount(idx, weights=zr, minlength=L)
             s2 = np.bincount(idx, weights=zr**2, minlength=L)
@@ -94,8 +105,9 @@ class _LeafModel:
             var = np.maximum(s2 / np.maximum(n_obs, 1) - mean**2, 0.0)
             zmin = np.full(L, np.inf)
             zmax = np.full(L, -np.inf)
-            np.minimum.at(zmin, idx[ob > 0], zr[ob > 0])
-            np.maximum.at(zmax, idx[ob > 0], zr[ob > 0])
+            seen = ob > 0
+            np.minimum.at(zmin, idx[seen], zr[seen])
+            np.maximum.at(zmax, idx[seen], zr[seen])
             self.numeric[j] = {
                 "n_obs": n_obs, "mean": mean, "sd": np.sqrt(var), "min": zmin,
                 "max": zmax, "bandwidth": 0.1 * (np.nanstd(z) or 1.0),

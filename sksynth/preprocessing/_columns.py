@@ -35,6 +35,7 @@ __all__ = [
     "category_codes",
     "check_magnitude",
     "decode_column",
+    "decode_values",
     "display_value",
     "encode_column",
     "infer_column",
@@ -179,7 +180,6 @@ def infer_column(name, s, *, target=False, kind=None):
             "NaN): there is nothing to learn from it; drop it first."
         )
     missing_rate = float(missing.mean()) if n else 0.0
-    observed = s[~missing]
 
     if kind == "numeric":
         return _numeric_column(name, s, dtype, missing_rate, exact=False)
@@ -187,7 +187,7 @@ def infer_column(name, s, *, target=False, kind=None):
         categories = tuple(dtype.categories)
         kind = "categorical"
     elif kind == "categorical":
-        categories = _categories_of(name, observed)
+        categories = _categories_of(name, s[~missing])
     elif is_bool_dtype(dtype):
         categories = (False, True)
         kind = "categorical"
@@ -209,6 +209,7 @@ def infer_column(name, s, *, target=False, kind=None):
     elif is_numeric_dtype(dtype) and not target:
         return _numeric_column(name, s, dtype, missing_rate)
     elif is_numeric_dtype(dtype):
+        observed = s[~missing]
         values = observed.to_numpy(dtype=float)
         uniques = np.unique(values)
         integral = np.all(values == np.round(values))
@@ -221,13 +222,14 @@ def infer_column(name, s, *, target=False, kind=None):
     else:
         # object columns of numbers (ints, floats, Decimals) stay numeric;
         # strings stay strings, even when they read as numbers ("007").
+        observed = s[~missing]
         values = pd.api.types.infer_dtype(observed, skipna=True)
         if values in _NUMBERS and not target:
             scalar = decimal.Decimal if values == "decimal" else None
             return _numeric_column(name, s, dtype, missing_rate, scalar=scalar)
         categories = _categories_of(name, observed)
         kind = "categorical"
-    return _categorical_column(name, dtype, observed, missing_rate, categories)
+    return _categorical_column(name, dtype, s[~missing], missing_rate, categories)
 
 
 # What pandas' infer_dtype calls an object column of numbers only.
@@ -288,8 +290,10 @@ def _categories_of(name, observed):
 
 def _numeric_column(name, s, dtype, missing_rate, *, exact=True, scalar=None):
     """A numeric column, or a categorical one of integers float64 cannot hold."""
-    observed = s[~pd.isna(s).to_numpy()]
-    if _beyond_float(observed, dtype):
+    observed = None
+    if is_integer_dtype(dtype) or is_object_dtype(dtype) or scalar is not None:
+        observed = s[~pd.isna(s).to_numpy()]  # (not needed for floats)
+    if observed is not None and _beyond_float(observed, dtype):
         if not exact:
             raise ValueError(
                 f"Column {_describe(name)} holds integers beyond 2**53 in "
@@ -377,14 +381,22 @@ def _decimals(values, max_decimals=6):
     tiny values such as 1e-12 are not rounded away.
     """
     sample = values[:: max(1, len(values) // 10000)]
-    for d in range(1, max_decimals + 1):
-        scaled = sample * 10.0**d
+    # the first rows veto most places at once (all of them for most
+    # continuous columns); only the places they pass are checked on all
+    powers = 10.0 ** np.arange(1, max_decimals + 1)  # exact, as 10.0**d
+    head = sample[None, :8] * powers[:, None]
+    passed = np.all(np.abs(head - np.round(head)) <= 1e-9 * np.abs(head), axis=1)
+    for d in np.flatnonzero(passed) + 1:
+        scaled = sample * 10.0 ** int(d)
         if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9 * np.abs(scaled)):
-            return d
+            return int(d)
     return None
 
 
 def _to_float(name, s):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+        # numpy numbers (most columns): what pandas' conversion gives
+        return float_codes(name, s.to_numpy())
     try:
         values = pd.to_numeric(s, errors="raise")
         values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -393,6 +405,15 @@ def _to_float(name, s):
             f"Column {_describe(name)} should be numeric but holds non-numeric "
             f"values: {exc}"
         ) from exc
+    return _refuse_inf(name, values)
+
+
+def float_codes(name, values):
+    """Codes of a numeric column given as an ndarray of numpy numbers."""
+    return _refuse_inf(name, np.array(values, dtype=np.float64))
+
+
+def _refuse_inf(name, values):
     if np.isinf(values).any():
         raise ValueError(
             f"Column {_describe(name)} contains infinity; sksynth accepts NaN "
@@ -499,6 +520,26 @@ def decode_column(col, z):
                 return s
         return s.astype(col.dtype)
     return s
+
+
+def decode_values(col, z):
+    """:func:`decode_column`, as an ndarray for a column of numpy numbers.
+
+    The values a DataFrame or array column is built from, without a Series
+    per column on the way (other columns: :func:`decode_column`'s Series).
+    """
+    dtype = col.dtype
+    if col.kind != "numeric" or not isinstance(dtype, np.dtype) or (
+        dtype.kind not in "fiu"
+    ):
+        return decode_column(col, z)
+    if col.decimals and not col.integer:
+        z = np.round(z, col.decimals)
+    if dtype.kind in "iu":
+        z = np.clip(z, *_integer_range(dtype))
+        if np.isnan(z).any():  # cannot hold NaN: keep float
+            return z
+    return z if dtype == np.float64 else z.astype(dtype)
 
 
 def _integer_range(dtype):

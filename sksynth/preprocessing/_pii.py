@@ -17,6 +17,7 @@ import ipaddress
 import os
 import re
 import string
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,6 +198,11 @@ def _name_kind(values):
     return "person_name"
 
 
+def _share(rule, counts, n):
+    """Share of ``n`` values (``counts``: each distinct one's count) that pass."""
+    return sum(c for v, c in counts.items() if rule(v)) / n
+
+
 def _value_kind(s):
     """The kind of personal data the values of a string column hold, or None."""
     observed = s.dropna()
@@ -205,10 +211,13 @@ def _value_kind(s):
     values = observed.astype(str).str.strip()
     n_unique = values.nunique()
     sample = values.sample(min(_SAMPLE, len(values)), random_state=0).tolist()
-    if np.mean([bool(_DATE.match(v)) for v in sample]) >= _MATCH_SHARE:
+    # each rule is checked once per distinct value (a column of a few
+    # categories repeats them thousands of times), weighted by its count
+    counts = Counter(sample)
+    if _share(lambda v: bool(_DATE.match(v)), counts, len(sample)) >= _MATCH_SHARE:
         return None  # dates (a date of birth is found by its name)
     for kind, rule in _VALUE_RULES:
-        if np.mean([rule(v) for v in sample]) >= _MATCH_SHARE:
+        if _share(rule, counts, len(sample)) >= _MATCH_SHARE:
             if kind in ("postcode", "phone", "street_address") and n_unique < 20:
                 continue
             return kind

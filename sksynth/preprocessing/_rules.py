@@ -584,12 +584,16 @@ def _inequalities(Z, schema, n):
         if c.kind in ("numeric", "datetime") and not c.is_constant
     ]
     rules, equal = [], []
+    scaled = {j: Z[:, j] * ns_scale(schema.columns[j]) for j in cols}
+    ordered = _ordered_pairs([scaled[j] for j in cols])
     for ia, a in enumerate(cols):
-        for b in cols[ia + 1 :]:
+        for ib, b in enumerate(cols[ia + 1 :], start=ia + 1):
             ca, cb = schema.columns[a], schema.columns[b]
             if ca.kind != cb.kind:
                 continue
-            za, zb = Z[:, a] * ns_scale(ca), Z[:, b] * ns_scale(cb)
+            if not (ordered[ia, ib] or ordered[ib, ia]):
+                continue  # no order either way (nor equal): no rule
+            za, zb = scaled[a], scaled[b]
             both = ~(np.isnan(za) | np.isnan(zb))
             if both.sum() < _MIN_ROWS:
                 continue
@@ -612,6 +616,28 @@ def _inequalities(Z, schema, n):
                 ))
                 break
     return rules, equal
+
+
+def _ordered_pairs(columns, max_cells=2**22):
+    """``out[i, k]``: column ``i`` <= column ``k`` wherever both are seen.
+
+    One pass over the rows for every pair at once (in chunks of rows), so
+    that the pairs with no order either way are left out before the checks
+    of :func:`_inequalities`, which then need only the rest.
+    """
+    p = len(columns)
+    out = np.ones((p, p), dtype=bool)
+    if not p:
+        return out
+    S = np.column_stack(columns)
+    seen = ~np.isnan(S)
+    step = max(1, max_cells // (p * p))
+    for start in range(0, len(S), step):
+        x, ok = S[start : start + step], seen[start : start + step]
+        le = x[:, :, None] <= x[:, None, :]
+        le |= ~(ok[:, :, None] & ok[:, None, :])
+        out &= le.all(axis=0)
+    return out
 
 
 def _steps(Z, schema):

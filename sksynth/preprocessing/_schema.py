@@ -34,7 +34,9 @@ from ._columns import (  # noqa: F401 (ATOM_SHARE, MAX_ATOMS: re-exported)
     ColumnSchema,
     category_codes,
     decode_column,
+    decode_values,
     encode_column,
+    float_codes,
     infer_column,
 )
 from ._containers import as_frame, as_series, same_index, same_key
@@ -298,9 +300,15 @@ class TableSchema:
             )
         n = len(frame)
         Z = np.empty((n, self.n_columns), dtype=np.float64)
+        # an array of numpy numbers: its numeric columns read straight off it
+        numbers = X if type(X) is np.ndarray and X.dtype.kind in "fiu" else None
         for j, p in enumerate(self._feature_positions()):
             person = self.personal.get(j)
-            if person is None:
+            if person is None and numbers is not None and (
+                self.columns[j].kind == "numeric"
+            ):
+                Z[:, j] = float_codes(self.columns[j].name, numbers[:, p])
+            elif person is None:
                 Z[:, j] = encode_column(self.columns[j], frame.iloc[:, p])
             elif person.method == "hash":
                 Z[:, j] = encode_column(
@@ -472,9 +480,9 @@ class TableSchema:
         if self.container == "array" and not is_object_dtype(self.array_dtype):
             X = np.empty((len(Z), self.n_input_features), dtype=self.array_dtype)
             for p, col, z in parts:
-                X[:, p] = decode_column(col, z)
+                X[:, p] = decode_values(col, z)
         else:
-            data = {p: decode_column(col, z) for p, col, z in parts}
+            data = {p: decode_values(col, z) for p, col, z in parts}
             X = pd.DataFrame(data)
             if self.container == "dataframe":
                 X.columns = self.column_index

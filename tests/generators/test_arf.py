@@ -155,7 +155,7 @@ def test_interpolate_keeps_dependent_columns_consistent():
         "kind": np.where(radius > 8, "big", "small"),
     })
     y = pd.Series((radius + rng.normal(0, 2, 600) > 9).astype(int), name="y")
-    kw = dict(max_iter=0, random_state=0)
+    kw = {"max_iter": 0, "random_state": 0}
     inter = ARFGenerator(numeric_density="interpolate", **kw).fit(X, y)
     Xs, ys = inter.sample(400, random_state=1)
     assert np.allclose(Xs["perimeter"], 2 * np.pi * Xs["radius"])
@@ -172,3 +172,33 @@ def test_interpolate_keeps_dependent_columns_consistent():
     Xc, yc = inter.sample(50, conditions={"y": 1}, random_state=2)
     assert (yc == 1).all()
     assert Xc.equals(inter.sample(50, conditions={"y": 1}, random_state=2)[0])
+
+
+def test_leaf_model_numbers_the_leaves_tree_by_tree_as_the_forest_applies():
+    # the leaf model's fast paths (no thread pool in apply, no sort per tree
+    # or per column) give the leaves, rows and summaries of the plain forms
+    from sksynth.generators._arf import _apply
+
+    X, y = make_mixed_classification(300, random_state=0)
+    gen = ARFGenerator(n_estimators=4, max_iter=1, alpha=0.5,
+                       numeric_density="truncnorm", random_state=0).fit(X, y)
+    model, forest = gen.leaf_model_, gen.forest_
+    F = gen._features(model.Z)
+    leaves = forest.apply(F)
+    np.testing.assert_array_equal(_apply(forest, F), leaves)
+    offset = 0
+    for t in range(leaves.shape[1]):
+        uniq, inv = np.unique(leaves[:, t], return_inverse=True)
+        np.testing.assert_array_equal(model.leaf_of[:, t], inv.ravel() + offset)
+        np.testing.assert_array_equal(model.node[model.tree == t], uniq)
+        offset += len(uniq)
+    assert model.n_leaves == offset
+    j = next(j for j, c in enumerate(gen.schema_.columns) if c.kind == "numeric")
+    for g in (0, model.n_leaves - 1):
+        rows = model.rows[model.start[g]:model.start[g] + int(model.count[g])]
+        z = model.Z[rows, j]
+        z = z[~np.isnan(z)]
+        assert model.numeric[j]["n_obs"][g] == len(z)
+        assert model.numeric[j]["min"][g] == z.min()
+        assert model.numeric[j]["max"][g] == z.max()
+        np.testing.assert_allclose(model.numeric[j]["mean"][g], z.mean())

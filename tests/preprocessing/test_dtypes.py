@@ -75,3 +75,38 @@ def test_ints_mixed_with_strings_are_categories_kept_exactly():
     out = schema.decode(schema.encode(df))
     assert out["m"].tolist() == ["x", 1, "x", 2]
     assert [type(v) for v in out["m"]] == [str, int, str, int]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int8", "uint16"])
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_numpy_number_columns_take_the_fast_paths_to_the_same_codes_and_values(
+    dtype, with_nan
+):
+    # infer/encode convert numpy numbers without pandas' to_numeric, and decode
+    # builds their values without a Series: the same schema, codes and values
+    # as the general path (that of a nullable or object column of the numbers)
+    from dataclasses import replace
+
+    from sksynth.preprocessing._columns import (
+        decode_column,
+        decode_values,
+        encode_column,
+        infer_column,
+    )
+
+    rng = np.random.RandomState(0)
+    values = np.round(rng.uniform(0, 100, 50), 2)
+    if np.dtype(dtype).kind in "iu":
+        values = np.round(values)
+    s = pd.Series(values.astype(dtype))
+    general = pd.Series(values.astype(dtype), dtype=object)
+    col = infer_column("x", s)
+    assert col == replace(infer_column("x", general), dtype=s.dtype)
+    np.testing.assert_array_equal(encode_column(col, s), encode_column(col, general))
+    z = rng.uniform(-300, 300, 40) if np.dtype(dtype).kind == "f" else rng.uniform(
+        -1e6, 1e6, 40)
+    if with_nan:
+        z[::7] = np.nan
+    fast, plain = decode_values(col, z), decode_column(col, z)
+    assert isinstance(fast, np.ndarray) and fast.dtype == plain.dtype
+    np.testing.assert_array_equal(fast, plain.to_numpy())

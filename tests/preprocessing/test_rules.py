@@ -139,3 +139,21 @@ def test_dp_generators_read_no_rule_off_the_data():
     gen = MSTGenerator(epsilon=1.0, random_state=0, bounds={
         "pdays": (0, 999), "previous": (0, 5), "month": (1, 12)}).fit(df)
     assert len(gen.rules_) == 0 and gen.impossible_pairs_ is None
+
+
+def test_ordered_pairs_screen_matches_the_pairwise_checks():
+    # the one-pass screen of _inequalities, chunk by chunk, against each pair
+    from sksynth.preprocessing._rules import _ordered_pairs
+
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=200)
+    cols = [a, a + rng.uniform(0, 1, 200), a.copy(), rng.normal(size=200)]
+    cols[2][::9] = np.nan
+    cols[3][::4] = np.nan
+    for max_cells in (2**22, 16, 1):
+        got = _ordered_pairs(cols, max_cells=max_cells)
+        for i, x in enumerate(cols):
+            for k, z in enumerate(cols):
+                both = ~(np.isnan(x) | np.isnan(z))
+                assert got[i, k] == bool(np.all(x[both] <= z[both]))
+    assert got[0, 1] and not got[1, 0] and got[0, 2] and got[2, 0]
