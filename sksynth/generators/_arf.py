@@ -189,16 +189,16 @@ class _LeafModel:
         """
         a = self.Z[self.draw_rows(g, rng, among)]
         b = self.Z[self.draw_rows(g, rng, among)]
-        u = rng.uniform(size=len(g))
-        out = np.where((u < 0.5)[:, None], a, b)
-        for j, col in enumerate(self.schema.columns):
-            if j in skip or col.kind != "numeric":
-                continue
-            mixed = a[:, j] + u * (b[:, j] - a[:, j])
-            if col.integer:
-                mixed = np.round(mixed)
-            both = ~(np.isnan(a[:, j]) | np.isnan(b[:, j]))
-            out[both, j] = mixed[both]
+        u = rng.uniform(size=len(g))[:, None]
+        out = np.where(u < 0.5, a, b)
+        cols = self.schema.columns
+        num = [j for j, c in enumerate(cols) if c.kind == "numeric" and j not in skip]
+        if num:
+            mixed = a[:, num] + u * (b[:, num] - a[:, num])
+            whole = [i for i, j in enumerate(num) if cols[j].integer]
+            mixed[:, whole] = np.round(mixed[:, whole])
+            # NaN where either cell is missing: the nearer row's cell stays
+            out[:, num] = np.where(np.isnan(mixed), out[:, num], mixed)
         return out
 
     def _smooth_categorical(self, j, g, values, rng):
