@@ -177,7 +177,7 @@ class BayesianNetworkGenerator(BaseGenerator):
             if prior is None:
                 mi = pairwise_mutual_info(D, cards)
             else:
-                mi = mutual_info_from_counts(*_pooled_pairs(D, cards, prior))
+                mi = _pooled_mutual_info(D, cards, prior)
             if self.schema_.has_target:
                 root = self.schema_.target_index
             else:
@@ -298,10 +298,40 @@ def _pooled_family(D, cards, node, parents, prior):
     return counts
 
 
-def _pooled_pairs(D, cards, prior):
-    """Single and pair counts (for the mutual information) with the prior."""
+def _pooled_mutual_info(D, cards, prior):
+    """Mutual information of every pair from its pooled counts, bias-corrected.
+
+    Each pair's information is read off its own pooled table (its margins
+    too: the related rows in the domain differ from pair to pair, so the
+    single-column counts would mix populations) and corrected by
+    Miller-Madow for the rows behind it: the plug-in estimate is biased up
+    by about ``(m_ij - m_i - m_j + 1) / 2n`` (``m`` the non-empty cells), so
+    without the correction a many-state column that the related table
+    cannot inform (few rows: a large bias) would win the Chow-Liu tree.
+    ``n`` is the pooled table's effective number of rows (Kish: the small
+    rows weigh 1, the related ones ``w``).
+    """
+    Dp, inside, w = prior
     p = len(cards)
-    single = [_pooled_family(D, cards, j, (), prior).ravel() for j in range(p)]
-    pairs = {(i, j): _pooled_family(D, cards, j, (i,), prior)
-             for i in range(p) for j in range(i + 1, p)}
-    return single, pairs
+    mi = np.zeros((p, p))
+    n = len(D)
+    for i in range(p):
+        for j in range(i + 1, p):
+            joint = _pooled_family(D, cards, j, (i,), prior)
+            r = int(inside[:, [i, j]].all(axis=1).sum())
+            n_eff = (n + w * r) ** 2 / max(n + w * w * r, 1e-12)
+            mi[i, j] = mi[j, i] = _corrected_mi(joint, n_eff)
+    return mi
+
+
+def _corrected_mi(joint, n_eff):
+    """Plug-in mutual information of a count table less its Miller-Madow bias."""
+    total = joint.sum()
+    if total <= 0 or n_eff <= 0:
+        return 0.0
+    pij = joint / total
+    pi, pj = pij.sum(axis=1), pij.sum(axis=0)
+    nz = pij > 0
+    mi = float((pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])).sum())
+    bias = (nz.sum() - (pi > 0).sum() - (pj > 0).sum() + 1) / (2 * n_eff)
+    return max(mi - bias, 0.0)
