@@ -90,13 +90,15 @@ class GaussianCopulaGenerator(BaseGenerator):
         keeps copulas of tiny classes (2-5 rows) well defined.
     prior : DataFrame, array-like or tuple ``(X_related, y_related)``, \
             default=None
-        A related table toward whose dependence the copula is shrunk
-        (transfer from related data): its rows are mapped through this
-        copula's marginals (fitted on the table given to ``fit`` only) and
-        each latent correlation is the average of the fitted table's and
-        the related table's, the related table weighing ``prior_weight``
-        times as many rows (per class for the class copulas, with the
-        related rows of that class). Columns are matched by name (see
+        A related table the copula borrows from (transfer from related
+        data), weighing ``prior_weight`` times the rows given to ``fit``
+        (per class for the class copulas, with the related rows of that
+        class): the marginals are pooled (category shares counted over both
+        tables, numeric marginals the weighted mixture of both empirical
+        CDFs; the fitted table's columns and missing-value states are kept),
+        the related rows are mapped through these marginals and each latent
+        correlation is the weighted average of both tables'. Columns are
+        matched by name (see
         :func:`~sksynth.preprocessing.encode_related`); a related cell
         outside the fitted table's domain (a column or category it lacks)
         leaves the correlations of its column to the fitted table.

@@ -74,7 +74,11 @@ class BayesianNetworkGenerator(BaseGenerator):
         pairs that choose a Chow–Liu tree and the families of every
         conditional table) gets the related table's count, rescaled so that
         the related table weighs as ``prior_weight`` times the fitted one.
-        Its columns are matched to the fitted table's by name (by position
+        The Chow–Liu tree is chosen on the pooled pair counts with each
+        pair's mutual information corrected for the rows behind it (its
+        chi-squared bias ``(k_i - 1)(k_j - 1) / 2n``, ``n`` the pair's
+        effective pooled rows), so that a many-state column the related
+        table cannot inform does not become a hub. Its columns are matched to the fitted table's by name (by position
         for arrays; see :func:`~sksynth.preprocessing.encode_related`): a
         related cell outside the fitted table's domain (a column or
         category the fitted table lacks) adds nothing to the counts that
@@ -303,13 +307,14 @@ def _pooled_mutual_info(D, cards, prior):
 
     Each pair's information is read off its own pooled table (its margins
     too: the related rows in the domain differ from pair to pair, so the
-    single-column counts would mix populations) and corrected by
-    Miller-Madow for the rows behind it: the plug-in estimate is biased up
-    by about ``(m_ij - m_i - m_j + 1) / 2n`` (``m`` the non-empty cells), so
-    without the correction a many-state column that the related table
-    cannot inform (few rows: a large bias) would win the Chow-Liu tree.
-    ``n`` is the pooled table's effective number of rows (Kish: the small
-    rows weigh 1, the related ones ``w``).
+    single-column counts would mix populations), less what the plug-in
+    estimate reaches between independent columns: ``2 n MI`` is about
+    chi-squared with ``(k_i - 1)(k_j - 1)`` degrees of freedom (``k`` the
+    states seen), so ``(k_i - 1)(k_j - 1) / 2n`` is subtracted. Without it
+    a many-state column that the related table cannot inform (its pairs
+    rest on the few fitted rows: a large bias) becomes the hub of the
+    Chow-Liu tree. ``n`` is the pooled table's effective number of rows
+    (Kish: the fitted rows weigh 1, the related ones ``w``).
     """
     Dp, inside, w = prior
     p = len(cards)
@@ -325,7 +330,8 @@ def _pooled_mutual_info(D, cards, prior):
 
 
 def _corrected_mi(joint, n_eff):
-    """Plug-in mutual information of a count table less its Miller-Madow bias."""
+    """Plug-in mutual information of a count table less its expectation
+    between independent columns (at ``n_eff`` rows), floored at 0."""
     total = joint.sum()
     if total <= 0 or n_eff <= 0:
         return 0.0
@@ -333,5 +339,5 @@ def _corrected_mi(joint, n_eff):
     pi, pj = pij.sum(axis=1), pij.sum(axis=0)
     nz = pij > 0
     mi = float((pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])).sum())
-    bias = (nz.sum() - (pi > 0).sum() - (pj > 0).sum() + 1) / (2 * n_eff)
+    bias = ((pi > 0).sum() - 1) * ((pj > 0).sum() - 1) / (2 * n_eff)
     return max(mi - bias, 0.0)
