@@ -78,11 +78,12 @@ class BayesianNetworkGenerator(BaseGenerator):
         pair's mutual information corrected for the rows behind it (its
         chi-squared bias ``(k_i - 1)(k_j - 1) / 2n``, ``n`` the pair's
         effective pooled rows), so that a many-state column the related
-        table cannot inform does not become a hub. Its columns are matched to the fitted table's by name (by position
-        for arrays; see :func:`~sksynth.preprocessing.encode_related`): a
-        related cell outside the fitted table's domain (a column or
-        category the fitted table lacks) adds nothing to the counts that
-        involve it; numeric values fall into the fitted table's bins.
+        table cannot inform does not become a hub. Its columns are matched
+        to the fitted table's by name (by position for arrays; see
+        :func:`~sksynth.preprocessing.encode_related`): a related cell
+        outside the fitted table's domain (a column or category the fitted
+        table lacks) adds nothing to the counts that involve it; numeric
+        values fall into the fitted table's bins.
         ``None``: no prior.
     prior_weight : float, default=1.0
         Weight of the whole related table, in multiples of the fitted
