@@ -10,8 +10,9 @@ three arms are fitted with ``fit(X, y)`` (``y`` = ``income``):
 * **pooled**: the generator on the small rows stacked with the related rows;
 * **transfer**: :class:`~sksynth.generators.TransferGenerator` with the
   related table: the Bayesian network with the related counts as a Dirichlet
-  prior and the Gaussian copula with its correlations shrunk toward the
-  related table's (``method="prior"``, ``prior_weight=1``: the related
+  prior (the Chow-Liu tree chosen on the pooled pair counts, bias-corrected)
+  and the Gaussian copula with its marginals and correlations pooled with
+  the related table's (``method="prior"``, ``prior_weight=1``: the related
   table weighs as much as the small one), TVAE pre-trained on the related
   rows stacked with the small ones and fine-tuned on the small ones
   (``method="fine_tune"``).

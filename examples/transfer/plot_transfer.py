@@ -10,9 +10,10 @@ it with :class:`~sksynth.generators.TransferGenerator`:
 * **pooled**: fit on both tables stacked (``method="pool"``): much more
   data, but the model learns the mixture, dominated by the related rows;
 * **transfer**: the related table informs the model of the small one: a
-  Gaussian copula shrunk toward the related table's dependence
-  (``method="prior"``), a TVAE pre-trained on both tables and fine-tuned on
-  the small one (``method="fine_tune"``).
+  Gaussian copula with the related table as a prior of its marginals and
+  correlations, weighing as much as the small one (``method="prior"``), a
+  TVAE pre-trained on both tables and fine-tuned on the small one
+  (``method="fine_tune"``).
 
 The tables are aligned first (:func:`~sksynth.preprocessing.align_tables`):
 the native countries of the small table are categories the related table

@@ -90,13 +90,15 @@ class GaussianCopulaGenerator(BaseGenerator):
         keeps copulas of tiny classes (2-5 rows) well defined.
     prior : DataFrame, array-like or tuple ``(X_related, y_related)``, \
             default=None
-        A related table toward whose dependence the copula is shrunk
-        (transfer from related data): its rows are mapped through this
-        copula's marginals (fitted on the table given to ``fit`` only) and
-        each latent correlation is the average of the fitted table's and
-        the related table's, the related table weighing ``prior_weight``
-        times as many rows (per class for the class copulas, with the
-        related rows of that class). Columns are matched by name (see
+        A related table the copula borrows from (transfer from related
+        data), weighing ``prior_weight`` times the rows given to ``fit``
+        (per class for the class copulas, with the related rows of that
+        class): the marginals are pooled (category shares counted over both
+        tables, numeric marginals the weighted mixture of both empirical
+        CDFs; the fitted table's columns and missing-value states are kept),
+        the related rows are mapped through these marginals and each latent
+        correlation is the weighted average of both tables'. Columns are
+        matched by name (see
         :func:`~sksynth.preprocessing.encode_related`); a related cell
         outside the fitted table's domain (a column or category it lacks)
         leaves the correlations of its column to the fitted table.
@@ -219,8 +221,9 @@ class GaussianCopulaGenerator(BaseGenerator):
                         part = None
                         if prior is not None:
                             mine = prior[1][:, t] & (prior[0][:, t] == code)
-                            if mine.any():
+                            if mine.any():  # marginals over both: whole ranges
                                 part = (prior[0][mine], prior[1][mine])
+                                sub = self.schema_
                         self.class_copulas_[code] = _Copula(self).fit(
                             Z[rows], sub, random_state, prior=part
                         )
@@ -271,6 +274,48 @@ class GaussianCopulaGenerator(BaseGenerator):
         return out
 
 
+def _pool_marginals(encoder, Z, prior, prior_weight):
+    """Refit the encoder's marginals on the rows ``Z`` pooled with the related
+    rows (a Dirichlet prior of the category shares, a mixture of the
+    empirical CDFs): the related rows weigh ``prior_weight * len(Z)`` in all,
+    each column counting only its related cells in the domain. The blocks
+    (which columns have a missing-value state) stay as fitted on ``Z``."""
+    Zp, inside = prior
+    w = prior_weight * len(Z) / len(Zp)
+    Zm = np.vstack([Z, np.where(inside, Zp, np.nan)])
+    W = np.vstack([np.ones(Z.shape), w * inside])
+    for b in encoder.blocks_:
+        z, wz = Zm[:, b.column], W[:, b.column]
+        missing = np.isnan(z)
+        if b.role == "missing":
+            counts = np.bincount(missing.astype(np.int64), weights=wz, minlength=2)
+            b.encoder = GaussianInterval(2, counts).fit(None)
+        elif b.kind == "categorical":
+            k = b.encoder.n_categories
+            n_cat = encoder.schema_.columns[b.column].n_categories
+            codes = np.where(missing, n_cat, np.nan_to_num(z)).astype(np.int64)
+            keep = codes < k  # a missing state only where the block has one
+            counts = np.bincount(codes[keep], weights=wz[keep], minlength=k)
+            b.encoder = GaussianInterval(k, counts).fit(None).set_order(
+                b.encoder.order_)
+        else:
+            keep = ~missing & (wz > 0)
+            x, wx = z[keep], wz[keep]
+            if b.encoding == "quantile":
+                order = np.argsort(x, kind="stable")
+                x, wx = x[order], wx[order]
+                cdf = (np.cumsum(wx) - wx / 2) / wx.sum()
+                enc = b.encoder
+                enc.references_ = np.linspace(
+                    0.0, 1.0, int(max(2, min(enc.n_quantiles, len(x)))))
+                enc.quantiles_ = np.maximum.accumulate(
+                    np.interp(enc.references_, cdf, x))
+            else:  # "standard": the pooled mean and standard deviation
+                mean = float(np.average(x, weights=wx))
+                sd = float(np.sqrt(np.average((x - mean) ** 2, weights=wx)))
+                b.encoder = Standardizer().fit(np.array([mean - sd, mean + sd]))
+
+
 def _restrict_schema(schema, Z):
     """The schema with numeric ranges of the rows ``Z`` (for per-class models)."""
     columns = []
@@ -300,6 +345,8 @@ class _Copula:
             categorical="gaussian",
             n_quantiles=self.n_quantiles,
         ).fit_codes(Z, schema)
+        if prior is not None and self.prior_weight > 0 and len(Z):
+            _pool_marginals(encoder, Z, prior, self.prior_weight)
         L = encoder.transform_codes(Z, random_state)
         reordered = self._order_categories(encoder, Z, L)
         if reordered:  # their latent values follow the new layout

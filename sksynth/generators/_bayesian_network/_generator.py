@@ -74,11 +74,16 @@ class BayesianNetworkGenerator(BaseGenerator):
         pairs that choose a Chow–Liu tree and the families of every
         conditional table) gets the related table's count, rescaled so that
         the related table weighs as ``prior_weight`` times the fitted one.
-        Its columns are matched to the fitted table's by name (by position
-        for arrays; see :func:`~sksynth.preprocessing.encode_related`): a
-        related cell outside the fitted table's domain (a column or
-        category the fitted table lacks) adds nothing to the counts that
-        involve it; numeric values fall into the fitted table's bins.
+        The Chow–Liu tree is chosen on the pooled pair counts with each
+        pair's mutual information corrected for the rows behind it (its
+        chi-squared bias ``(k_i - 1)(k_j - 1) / 2n``, ``n`` the pair's
+        effective pooled rows), so that a many-state column the related
+        table cannot inform does not become a hub. Its columns are matched
+        to the fitted table's by name (by position for arrays; see
+        :func:`~sksynth.preprocessing.encode_related`): a related cell
+        outside the fitted table's domain (a column or category the fitted
+        table lacks) adds nothing to the counts that involve it; numeric
+        values fall into the fitted table's bins.
         ``None``: no prior.
     prior_weight : float, default=1.0
         Weight of the whole related table, in multiples of the fitted
@@ -177,7 +182,7 @@ class BayesianNetworkGenerator(BaseGenerator):
             if prior is None:
                 mi = pairwise_mutual_info(D, cards)
             else:
-                mi = mutual_info_from_counts(*_pooled_pairs(D, cards, prior))
+                mi = _pooled_mutual_info(D, cards, prior)
             if self.schema_.has_target:
                 root = self.schema_.target_index
             else:
@@ -298,10 +303,42 @@ def _pooled_family(D, cards, node, parents, prior):
     return counts
 
 
-def _pooled_pairs(D, cards, prior):
-    """Single and pair counts (for the mutual information) with the prior."""
+def _pooled_mutual_info(D, cards, prior):
+    """Mutual information of every pair from its pooled counts, bias-corrected.
+
+    Each pair's information is read off its own pooled table (its margins
+    too: the related rows in the domain differ from pair to pair, so the
+    single-column counts would mix populations), less what the plug-in
+    estimate reaches between independent columns: ``2 n MI`` is about
+    chi-squared with ``(k_i - 1)(k_j - 1)`` degrees of freedom (``k`` the
+    states seen), so ``(k_i - 1)(k_j - 1) / 2n`` is subtracted. Without it
+    a many-state column that the related table cannot inform (its pairs
+    rest on the few fitted rows: a large bias) becomes the hub of the
+    Chow-Liu tree. ``n`` is the pooled table's effective number of rows
+    (Kish: the fitted rows weigh 1, the related ones ``w``).
+    """
+    Dp, inside, w = prior
     p = len(cards)
-    single = [_pooled_family(D, cards, j, (), prior).ravel() for j in range(p)]
-    pairs = {(i, j): _pooled_family(D, cards, j, (i,), prior)
-             for i in range(p) for j in range(i + 1, p)}
-    return single, pairs
+    mi = np.zeros((p, p))
+    n = len(D)
+    for i in range(p):
+        for j in range(i + 1, p):
+            joint = _pooled_family(D, cards, j, (i,), prior)
+            r = int(inside[:, [i, j]].all(axis=1).sum())
+            n_eff = (n + w * r) ** 2 / max(n + w * w * r, 1e-12)
+            mi[i, j] = mi[j, i] = _corrected_mi(joint, n_eff)
+    return mi
+
+
+def _corrected_mi(joint, n_eff):
+    """Plug-in mutual information of a count table less its expectation
+    between independent columns (at ``n_eff`` rows), floored at 0."""
+    total = joint.sum()
+    if total <= 0 or n_eff <= 0:
+        return 0.0
+    pij = joint / total
+    pi, pj = pij.sum(axis=1), pij.sum(axis=0)
+    nz = pij > 0
+    mi = float((pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])).sum())
+    bias = ((pi > 0).sum() - 1) * ((pj > 0).sum() - 1) / (2 * n_eff)
+    return max(mi - bias, 0.0)
