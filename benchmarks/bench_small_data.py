@@ -546,6 +546,8 @@ def main():
         flush=True,
     )
     rows, seconds, failures = [], {}, {}
+    out = Path(args.out or Path(__file__).parent / "results" / "small_data.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     bar = progress(total=len(sets), desc="bench_small_data", verbose=args.verbose)
     for name, X, y in sets:
@@ -565,6 +567,8 @@ def main():
                         **sc,
                     }
                 )
+        # the rows so far, so that a long run stopped early can be --merge'd
+        out.write_text(json.dumps({"args": vars(args), "rows": rows, "partial": True}))
         bar.update(1)
     bar.close()
     ranks = rank_table(rows) if rows else pd.DataFrame()
@@ -627,8 +631,6 @@ def main():
             f"minority), {args.folds}-fold x {max(args.repeats, 2)}"
         )
         print(pd.DataFrame(mixed_rows).round(3).to_string(index=False))
-    out = Path(args.out or Path(__file__).parent / "results" / "small_data.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
             {

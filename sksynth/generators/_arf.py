@@ -369,11 +369,14 @@ default="empirical"
     forest_ : RandomForestClassifier
         The final forest.
     oob_accuracy_ : list of float
-        Out-of-bag accuracy of every round.
+        Out-of-bag accuracy of every round (empty with ``max_iter=0`` and
+        ``verbose=0``: one forest and no round to decide on, so it is not
+        computed).
     n_iter_ : int
         Number of regeneration rounds run.
     converged_ : bool
-        Whether the accuracy reached ``0.5 + delta``.
+        Whether the accuracy reached ``0.5 + delta`` (False when it was not
+        computed).
     n_features_in_ : int
         Number of columns of ``X``.
     feature_names_in_ : ndarray of str
@@ -456,7 +459,9 @@ default="empirical"
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,
             max_features=self.max_features,
-            oob_score=True,
+            # the out-of-bag accuracy decides on another round: with none
+            # allowed (max_iter=0) it is only computed to be printed
+            oob_score=self.max_iter > 0 or bool(self.verbose),
             n_jobs=self.n_jobs,
             random_state=draw_seed(rng),
         )
@@ -480,6 +485,8 @@ default="empirical"
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # few OOB rows
                 forest.fit(np.vstack([X, self._features(Zs)]), labels)
+            if not forest.oob_score:  # one forest, nothing to decide
+                break
             acc = float(forest.oob_score_)
             history.append(acc)
             if self.verbose:
