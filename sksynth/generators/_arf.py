@@ -184,9 +184,8 @@ class _LeafModel:
         """Rows on the segment between two real rows of each leaf.
 
         The same two rows and the same fraction ``u`` for every numeric
-        column (integers rounded); categorical, datetime and missing cells,
-        and cells where either row is at a point mass of its column, are the
-        nearer row's (``u < 0.5``: the first).
+        column (integers rounded); categorical, datetime and missing cells are
+        the nearer row's (``u < 0.5``: the first).
         """
         a = self.Z[self.draw_rows(g, rng, among)]
         b = self.Z[self.draw_rows(g, rng, among)]
@@ -198,13 +197,6 @@ class _LeafModel:
             mixed = a[:, num] + u * (b[:, num] - a[:, num])
             whole = [i for i, j in enumerate(num) if cols[j].integer]
             mixed[:, whole] = np.round(mixed[:, whole])
-            # a point mass (the zeros of a balance) is not blurred: where
-            # either cell is at one, the nearer row's cell stays
-            for i, j in enumerate(num):
-                atoms = np.asarray(cols[j].atoms, dtype=np.float64)
-                if atoms.size:
-                    at = np.isin(a[:, j], atoms) | np.isin(b[:, j], atoms)
-                    mixed[at, i] = np.nan
             # NaN where either cell is missing: the nearer row's cell stays
             out[:, num] = np.where(np.isnan(mixed), out[:, num], mixed)
         return out
@@ -334,9 +326,7 @@ default="empirical"
         categorical condition, with ``condition_rows="matching"``), as SMOTE
         draws between neighbours: every numeric column at the same
         fraction ``u`` of the way, the categorical, datetime and missing
-        cells, and the cells where either row is at a point mass of its
-        column (the zeros of a balance), from the nearer of the two rows
-        (integers are rounded). The
+        cells from the nearer of the two rows (integers are rounded). The
         columns then keep the dependence they have among the leaf's rows (a
         radius and an area stay consistent) instead of being independent
         within the leaf.

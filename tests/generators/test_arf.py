@@ -153,7 +153,6 @@ def test_interpolate_keeps_dependent_columns_consistent():
         "perimeter": 2 * np.pi * radius,  # linear: kept exactly on a segment
         "visits": rng.poisson(3, 600),
         "kind": np.where(radius > 8, "big", "small"),
-        "gain": np.where(rng.uniform(size=600) < 0.85, 0.0, rng.gamma(2, 900, 600)),
     })
     y = pd.Series((radius + rng.normal(0, 2, 600) > 9).astype(int), name="y")
     kw = {"max_iter": 0, "random_state": 0}
@@ -163,9 +162,6 @@ def test_interpolate_keeps_dependent_columns_consistent():
     assert Xs.dtypes.equals(X.dtypes)
     assert (Xs["visits"] == Xs["visits"].round()).all()
     assert set(Xs["kind"]) <= {"big", "small"}
-    # the point mass is not blurred (measured: 0.877 real, 0.855 generated;
-    # 0.815 when every cell is interpolated: 0 only where both rows are at 0)
-    assert abs((Xs["gain"] == 0).mean() - (X["gain"] == 0).mean()) < 0.04
     assert Xs["radius"].between(X["radius"].min(), X["radius"].max()).all()
     # new values, not copies of the training rows
     assert Xs["radius"].isin(X["radius"]).mean() < 0.2  # measured 0.09
