@@ -329,7 +329,9 @@ default="empirical"
         cells from the nearer of the two rows (integers are rounded). The
         columns then keep the dependence they have among the leaf's rows (a
         radius and an area stay consistent) instead of being independent
-        within the leaf.
+        within the leaf. Point masses are interpolated too, as by SMOTE
+        (between a balance of 0 and one of 2,000 lie new small balances);
+        for a release that must keep them, use ``"empirical"``.
     alpha : float, default=0.0
         Pseudo-count added to every leaf's categorical frequencies, spread
         over the categories the leaf's splits allow in proportion to their
