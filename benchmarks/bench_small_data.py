@@ -506,6 +506,14 @@ def main():
         "shards in parallel, each with its own --out, then --merge them",
     )
     parser.add_argument(
+        "--skip", default="", help="comma-separated data sets to leave out"
+    )
+    parser.add_argument(
+        "--sets",
+        default=None,
+        help="A:B: only the data sets A to B-1 of the list (after --shard)",
+    )
+    parser.add_argument(
         "--out", default=None, help="JSON path (default results/small_data.json)"
     )
     parser.add_argument(
@@ -540,6 +548,10 @@ def main():
     if args.shard:
         i, k = (int(v) for v in args.shard.split("/"))
         sets = sets[i::k]
+    if args.sets:
+        a, b = (int(v) if v else None for v in args.sets.split(":"))
+        sets = sets[a:b]
+    sets = [s for s in sets if s[0] not in args.skip.split(",")]
     print(
         f"{len(sets)} data sets, {args.folds}-fold x {args.repeats}, samplers: "
         + ", ".join(chosen),
