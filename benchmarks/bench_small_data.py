@@ -16,8 +16,8 @@ classifiers); on the test fold average precision, ROC AUC, balanced accuracy,
 G-mean and minority F1. Classifiers: ``LogisticRegression``, RBF ``SVC``,
 ``KNeighborsClassifier`` and ``HistGradientBoostingClassifier``. Samplers:
 none, imblearn's SMOTE, BorderlineSMOTE, ADASYN, SVMSMOTE, the default
-``GenerativeOverSampler()``, the same with ``condition_rows="matching"``
-(``GOS(ARF matching)``: both rows a generated row lies between are of its
+``GenerativeOverSampler()``, the same with ``condition_rows="leaf"``
+(``GOS(ARF leaf)``: the two rows a generated row lies between may be of any
 class) and, where ``smote_variants`` imports (it is run
 from a separate environment, its dependencies installed by hand without
 tensorflow), its ``polynom_fit_SMOTE_star``, ``ProWSyn`` and ``SMOTE_IPF``.
@@ -128,11 +128,8 @@ def samplers(names=None):
         "ADASYN": ADASYN(random_state=0),
         "SVMSMOTE": SVMSMOTE(random_state=0),
         "GOS()": GenerativeOverSampler(random_state=0),
-        "GOS(ARF matching)": GenerativeOverSampler(
-            ARFGenerator(
-                max_iter=0, numeric_density="interpolate", condition_rows="matching"
-            ),
-            random_state=0,
+        "GOS(ARF leaf)": GenerativeOverSampler(
+            ARFGenerator(max_iter=0, numeric_density="interpolate"), random_state=0
         ),
     }
     try:
@@ -451,11 +448,8 @@ def mixed_case(n_rows, folds, repeats):
         ),
         "SMOTE after imputation + one-hot": _After(SMOTE(random_state=0), True),
         "GOS()": GenerativeOverSampler(random_state=0),
-        "GOS(ARF matching)": GenerativeOverSampler(
-            ARFGenerator(
-                max_iter=0, numeric_density="interpolate", condition_rows="matching"
-            ),
-            random_state=0,
+        "GOS(ARF leaf)": GenerativeOverSampler(
+            ARFGenerator(max_iter=0, numeric_density="interpolate"), random_state=0
         ),
     }
     return evaluate(X, y, pipes, folds, repeats, prepare=encode)

@@ -344,8 +344,10 @@ default="empirical"
         the conditioned categories (all its rows when it has none). With
         ``"matching"`` a leaf holding one or two such rows gives copies or
         near-copies of them (on ``make_mixed_classification(2000)`` 21% of
-        ``FairResampler``'s rows against 3%): for an over-sampler whose rows
-        should follow the minority class as SMOTE's do, not for a release.
+        ``FairResampler``'s rows against 3%): right for an over-sampler
+        (:class:`~sksynth.samplers.GenerativeOverSampler`'s default, whose
+        rows then follow the minority class as SMOTE's do), not for a
+        release.
     n_jobs : int, default=None
         Parallel jobs of the forest (``None`` means 1, ``-1`` all cores).
     verbose : int, default=0

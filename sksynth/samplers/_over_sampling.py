@@ -40,12 +40,13 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     generator : generator estimator, default=None
         Any sksynth generator (an object with ``fit(X, y)`` and
         ``sample(n, conditions=...)``). It is cloned before fitting. ``None``
-        uses ``ARFGenerator(max_iter=0, numeric_density="interpolate")``: one
-        forest that tells the real rows from rows of the product of their
-        marginals; a row of a class is drawn from a leaf weighted by its rows
-        of that class, between two of the leaf's rows (as SMOTE draws between
-        neighbours, so that dependent columns stay consistent). One forest
-        ranks as well as ten rounds here at a third of the cost; see
+        uses ``ARFGenerator(max_iter=0, numeric_density="interpolate",
+        condition_rows="matching")``: one forest that tells the real rows from
+        rows of the product of their marginals; a row of a class is drawn
+        from a leaf weighted by its rows of that class, between two of the
+        leaf's rows of that class (as SMOTE draws between neighbours, so that
+        dependent columns stay consistent). One forest ranks as well as ten
+        rounds here at a third of the cost; see
         ``benchmarks/bench_small_data.py``.
     sampling_strategy : float, str, dict or callable, default="auto"
         imbalanced-learn's semantics, resolved by imbalanced-learn itself:
@@ -167,7 +168,9 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
     def _default_generator(self):
         from ..generators import ARFGenerator
 
-        return ARFGenerator(max_iter=0, numeric_density="interpolate")
+        return ARFGenerator(
+            max_iter=0, numeric_density="interpolate", condition_rows="matching"
+        )
 
     @classmethod
     def _test_params(cls):
