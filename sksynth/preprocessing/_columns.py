@@ -498,10 +498,7 @@ def decode_column(col, z):
         if col.tz is not None:
             s = s.dt.tz_localize("UTC").dt.tz_convert(col.tz)
         return s.astype(col.dtype)
-    if col.decimals and not col.integer:
-        z = np.round(z, col.decimals)
-    if is_integer_dtype(col.dtype):
-        z = np.clip(z, *_integer_range(col.dtype))
+    z = _rounded_numeric(col, z)
     s = pd.Series(z)
     if is_object_dtype(col.dtype):
         values = z.astype(object)
@@ -533,13 +530,19 @@ def decode_values(col, z):
         dtype.kind not in "fiu"
     ):
         return decode_column(col, z)
+    z = _rounded_numeric(col, z)
+    if dtype.kind in "iu" and np.isnan(z).any():  # cannot hold NaN: keep float
+        return z
+    return z if dtype == np.float64 else z.astype(dtype)
+
+
+def _rounded_numeric(col, z):
+    """Numeric codes at the decimals seen in fit, clipped to an integer dtype."""
     if col.decimals and not col.integer:
         z = np.round(z, col.decimals)
-    if dtype.kind in "iu":
-        z = np.clip(z, *_integer_range(dtype))
-        if np.isnan(z).any():  # cannot hold NaN: keep float
-            return z
-    return z if dtype == np.float64 else z.astype(dtype)
+    if is_integer_dtype(col.dtype):
+        z = np.clip(z, *_integer_range(col.dtype))
+    return z
 
 
 def _integer_range(dtype):

@@ -46,7 +46,7 @@ class GenerativeOverSampler(GeneratorSamplerMixin, BaseOverSampler):
         from a leaf weighted by its rows of that class, between two of the
         leaf's rows of that class (as SMOTE draws between neighbours, so that
         dependent columns stay consistent). One forest ranks as well as ten
-        rounds here at a third of the cost; see
+        rounds here at about half the cost; see
         ``benchmarks/bench_small_data.py``.
     sampling_strategy : float, str, dict or callable, default="auto"
         imbalanced-learn's semantics, resolved by imbalanced-learn itself:
